@@ -1,0 +1,54 @@
+"""The outcome of a run, in scipy.optimize's vocabulary plus what black-box users need.
+
+``Result`` is an :class:`scipy.optimize.OptimizeResult` (a dict with attribute access) with the
+fields ``x, fun, nfev, nit, success, status, message`` and nondiff's own ``params`` (best
+parameters by name), ``value`` (= ``fun``, in the user's sense), ``history``, ``counts``
+(evaluations by status name), ``stop_reason``, ``elapsed`` (seconds), ``strategy`` and ``seed``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import OptimizeResult
+
+__all__ = ["Result", "STOP_STATUS"]
+
+# status codes by stop reason; 0 means the run ended as asked
+STOP_STATUS = {"budget": 0, "target": 0, "max_time": 0, "callback": 0, "interrupted": 5}
+
+
+class Result(OptimizeResult):
+    """Best point, value and full history of a run (see the module docstring)."""
+
+    def to_json_dict(self) -> dict:
+        """A JSON-serializable summary (no history arrays)."""
+        return {
+            "params": _jsonable(self.params),
+            "value": _float_or_none(self.value),
+            "nfev": int(self.nfev),
+            "nit": int(self.nit),
+            "success": bool(self.success),
+            "status": int(self.status),
+            "message": self.message,
+            "stop_reason": self.stop_reason,
+            "counts": dict(self.counts),
+            "elapsed": float(self.elapsed),
+            "strategy": self.strategy,
+            "seed": self.seed,
+        }
+
+
+def _float_or_none(v):
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj

@@ -36,7 +36,7 @@ class RandomSearch:
     space : Space
     seed : int, optional
     budget : int, optional
-        Only used to avoid asking more than the budget in the last batch.
+        Unused: the driver evaluates only what the budget allows of the last batch.
     batch_size : int
         Candidates per ask (a generation); large batches suit vectorized objectives.
     """
@@ -49,20 +49,14 @@ class RandomSearch:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         self.space = space
         self.batch_size = int(batch_size)
-        self.budget = budget
         self._ledger = Ledger(space)
         self._state = _State(rng=seeding.as_generator(seed))
-
-    def _next_size(self) -> int:
-        if self.budget is None:
-            return self.batch_size
-        return max(1, min(self.batch_size, self.budget - self._state.drawn))
 
     def _draw(self, n: int) -> np.ndarray:
         return self._state.rng.random((n, self.space.dim))
 
     def ask(self) -> list[Candidate]:
-        n = self._next_size()
+        n = self.batch_size
         X = self._draw(n)
         self._state.drawn += n
         return candidates_from_vectors(self.space, X, self._ledger.issue(n))

@@ -1,0 +1,149 @@
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+import nondiff as nd
+from nondiff import checkpoint, registry
+from nondiff.errors import CheckpointError, UsageError
+from nondiff.strategy import Pickled
+from strategies.random_search import RandomSearch
+
+OBJECTIVE = """
+import time
+
+def f(x, k, act):
+    time.sleep({sleep})
+    return (x - 0.3) ** 2 + abs(k - 2) + (act == "b")
+"""
+
+SPACE = {"x": {"type": "real", "lo": -1, "hi": 1}, "k": {"type": "int", "lo": 0, "hi": 5},
+         "act": {"type": "cat", "choices": ["a", "b"]}}
+
+
+@pytest.fixture
+def objfile(tmp_path):
+    path = tmp_path / "obj.py"
+    path.write_text(OBJECTIVE.format(sleep=0.0))
+    return path
+
+
+def space():
+    return nd.Space.from_dict(SPACE)
+
+
+def run(objfile, budget, **kw):
+    return nd.minimize(f"{objfile}:f", space(), "random", budget=budget, seed=3,
+                       strategy_options={"batch_size": 20}, **kw)
+
+
+def test_extending_a_finished_run_matches_an_unbroken_run(objfile, tmp_path):
+    ck = tmp_path / "run.ckpt"
+    short = run(objfile, 100, checkpoint=ck)
+    assert short.nfev == 100 and ck.exists()
+    resumed = nd.resume(ck, budget=260)
+    unbroken = run(objfile, 260)
+    assert resumed.nfev == 260
+    assert np.array_equal(resumed.history.vectors, unbroken.history.vectors)
+    assert np.array_equal(resumed.history.values, unbroken.history.values)
+    assert resumed.fun == unbroken.fun and resumed.params == unbroken.params
+
+
+@pytest.mark.fault
+def test_sigkill_then_resume_gives_the_unbroken_result(tmp_path):
+    obj = tmp_path / "slow.py"
+    obj.write_text(OBJECTIVE.format(sleep=0.003))
+    ck = tmp_path / "run.ckpt"
+    script = textwrap.dedent(f"""
+        import nondiff as nd
+        nd.minimize({str(obj)!r} + ":f", nd.Space.from_dict({SPACE!r}), "random", budget=400,
+                    seed=3, strategy_options={{"batch_size": 20}}, checkpoint={str(ck)!r},
+                    checkpoint_every=40)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.time() + 30
+    while time.time() < deadline and proc.poll() is None:
+        if ck.exists() and len(checkpoint.load(ck)["history"]["ids"]) >= 120:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    saved = len(checkpoint.load(ck)["history"]["ids"])
+    assert 120 <= saved < 400
+    resumed = nd.resume(ck)
+    unbroken = nd.minimize(f"{obj}:f", space(), "random", budget=400, seed=3,
+                           strategy_options={"batch_size": 20})
+    assert resumed.nfev == 400 and resumed.stop_reason == "budget"
+    assert np.array_equal(resumed.history.values, unbroken.history.values)
+    assert resumed.fun == unbroken.fun and resumed.params == unbroken.params
+
+
+def test_truncated_or_garbage_checkpoint_names_the_file(objfile, tmp_path):
+    ck = tmp_path / "run.ckpt"
+    run(objfile, 40, checkpoint=ck)
+    data = ck.read_bytes()
+    ck.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="run.ckpt.*(truncated|corrupted)"):
+        nd.resume(ck)
+    ck.write_bytes(b"not a checkpoint at all")
+    with pytest.raises(CheckpointError, match="run.ckpt"):
+        nd.resume(ck)
+    with pytest.raises(CheckpointError, match="does not exist"):
+        nd.resume(tmp_path / "missing.ckpt")
+
+
+def test_changed_space_or_strategy_is_refused_with_the_differences(objfile, tmp_path):
+    ck = tmp_path / "run.ckpt"
+    run(objfile, 40, checkpoint=ck)
+    changed = dict(SPACE, x={"type": "real", "lo": -2, "hi": 1})
+    with pytest.raises(UsageError, match="changed space.*x"):
+        nd.resume(ck, space=nd.Space.from_dict(changed), budget=80)
+    with pytest.raises(UsageError, match="sobol"):
+        nd.resume(ck, strategy="sobol", budget=80)
+
+
+class PickledState(RandomSearch):
+    """A random search that keeps part of its state pickled, as the pycma adapter must."""
+
+    def state_dict(self):
+        import pickle
+
+        return {**super().state_dict(), "blob": Pickled(pickle.dumps({"answer": 42}))}
+
+    def load_state_dict(self, state):
+        import pickle
+
+        assert pickle.loads(state["blob"].data) == {"answer": 42}
+        super().load_state_dict(state)
+
+
+def test_pickled_state_is_signed_and_a_tampered_file_is_refused(objfile, tmp_path):
+    registry.register("pickled-test", PickledState)
+    try:
+        ck = tmp_path / "run.ckpt"
+        nd.minimize(f"{objfile}:f", space(), "pickled-test", budget=40, seed=0, checkpoint=ck)
+        assert nd.resume(ck, budget=60).nfev == 60
+        with np.load(ck) as z:
+            arrays = {k: z[k] for k in z.files}
+        blob = next(k for k in arrays if "blob" in k)
+        raw = bytearray(arrays[blob].tobytes())
+        raw[-2] ^= 1
+        arrays[blob] = np.frombuffer(bytes(raw), dtype=np.uint8)
+        np.savez(ck, **arrays)
+        with pytest.raises(CheckpointError, match="trust"):
+            nd.resume(ck, budget=80)
+    finally:
+        registry.unregister("pickled-test")
+
+
+def test_checkpoint_files_hold_no_pickles_outside_signed_blobs(objfile, tmp_path):
+    ck = tmp_path / "run.ckpt"
+    run(objfile, 40, checkpoint=ck)
+    with np.load(ck, allow_pickle=False) as z:
+        assert all(z[k].dtype != object for k in z.files)

@@ -1,0 +1,604 @@
+"""The typed parameters a :class:`~nondiff.space.Space` is made of.
+
+Each parameter converts between three forms of its values:
+
+- **user values**, what an objective receives: ``float``, ``int``, the choice object, a bool
+  array (bits), an int array (permutation), a float array (array);
+- a **genome column**, a typed numpy array with a leading population axis ``n``: float64
+  ``(n,)``, int64 ``(n,)``, int64 choice *index* ``(n,)``, bool ``(n, k)``, int64 ``(n, k)``,
+  float64 ``(n, *shape)``;
+- a **unit-cube block** of ``size`` float columns in ``[0, 1]`` (the vector encoding the
+  continuous strategies search): linear or log-linear for reals and arrays, cell centres for
+  integers, one score per choice for categoricals (argmax decodes), one score per bit (``>= 0.5``
+  decodes to True), and random keys for permutations (a stable argsort decodes; Bean, "Genetic
+  algorithms and random keys for sequencing and optimization", ORSA J. Computing 6(2), 1994).
+
+Every conversion works on a whole population with a few numpy calls. Errors name the parameter
+once it has one (a parameter built on its own gets its name when it is placed in a Space).
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+
+__all__ = ["Param", "Real", "Integer", "Categorical", "Bits", "Permutation", "Array"]
+
+# Integer cells are decoded with floor(u * m) in float64; keeping the range well inside the 53-bit
+# mantissa makes every encode/decode round trip exact (the rounding error stays far below 1/2).
+_MAX_INT_SPAN = 2**48
+_MAX_INT_ABS = 2**62
+# Encoded scores of the chosen / other choices and of set / unset bits (decode: argmax, >= 0.5).
+_LOW, _HIGH = 0.25, 0.75
+
+
+def _is_real(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
+
+
+def _full(size: int, step: float) -> np.ndarray:
+    return np.full(size, step, dtype=np.float64)
+
+
+class Param:
+    """Base of the parameter types: naming, errors, equality and the bulk conversions.
+
+    Subclasses set ``kind``, ``type_name`` (the ``"type"`` of :meth:`to_dict`), ``size`` (the
+    number of unit-cube columns) and ``column_shape`` (the genome column's shape after the
+    population axis), and implement the conversions.
+    """
+
+    kind = ""
+    type_name = ""
+    spec_required: tuple[str, ...] = ()
+    spec_optional: tuple[str, ...] = ()
+
+    def __init__(self, name=None):
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name must be a str, got {type(name).__name__}")
+        self.name = name
+
+    def named(self, name: str) -> Param:
+        """A copy of this parameter carrying ``name`` (used when it is placed in a Space)."""
+        clone = copy.copy(self)
+        clone.name = name
+        return clone
+
+    def error(self, message: str, cls=ValueError) -> Exception:
+        """An exception whose message starts with the parameter's name."""
+        where = f"parameter {self.name!r}" if self.name else type(self).__name__
+        return cls(f"{where}: {message}")
+
+    def spec(self) -> dict:
+        """The definition as a dict (what :meth:`to_dict` returns, without JSON checks)."""
+        raise NotImplementedError
+
+    def to_dict(self) -> dict:
+        """The JSON-able definition, e.g. ``{"type": "real", "lo": 0.0, "hi": 1.0, ...}``."""
+        return self.spec()
+
+    def __eq__(self, other):
+        if not isinstance(other, Param):
+            return NotImplemented
+        return type(self) is type(other) and same(self.spec(), other.spec())
+
+    __hash__ = None
+
+    def steps(self) -> np.ndarray:
+        """Width of one discrete cell of each unit-cube column (0 for continuous columns)."""
+        return _full(self.size, 0.0)
+
+    def from_values(self, values) -> np.ndarray:
+        """The genome column for a list of user values, checked against the definition."""
+        values = list(values)
+        try:
+            return self.check_column(np.asarray(values))
+        except (TypeError, ValueError):
+            pass
+        # The bulk check failed: validate one by one so the error names the offending value.
+        checked = [self.validate(v) for v in values]
+        return self.check_column(np.asarray(checked).reshape(len(checked), *self.column_shape))
+
+    def validate(self, value):
+        """``value`` checked against the definition and normalized (ValueError/TypeError)."""
+        return self.check_column(np.asarray(value)[None])[0].copy()
+
+    def to_column(self, col: np.ndarray) -> np.ndarray:
+        """User values of a genome column as one array (a copy; categoricals become choices)."""
+        return np.array(col, dtype=self._dtype)
+
+    def to_values(self, col: np.ndarray) -> list:
+        """User values of a genome column as a list (fresh objects, safe to mutate)."""
+        return list(np.array(col, dtype=self._dtype))
+
+    def _typed(self, col, kinds: str, what: str) -> np.ndarray:
+        """``col`` as an array of the genome column's shape whose dtype kind is in ``kinds``."""
+        col = np.asarray(col)
+        if col.dtype.kind not in kinds:
+            raise self.error(f"expected {what}, got values of dtype {col.dtype}", TypeError)
+        if col.ndim != 1 + len(self.column_shape) or col.shape[1:] != self.column_shape:
+            got = col.shape[1:] if col.ndim else col.shape
+            raise self.error(f"expected values of shape {self.column_shape}, got shape {got}")
+        return col
+
+    def _bounded(self, col: np.ndarray, lo, hi) -> np.ndarray:
+        bad = ~((col >= lo) & (col <= hi))  # NaN fails both comparisons
+        if bad.any():
+            raise self.error(f"value {col[bad].flat[0]!r} is outside [{lo}, {hi}]")
+        return col
+
+
+class _Scalar(Param):
+    """A single number in ``[lo, hi]``: one unit-cube column, a 1-D genome column."""
+
+    size, column_shape = 1, ()
+
+    def validate(self, value):
+        if not self._accepts(value):
+            raise self.error(f"expected {self._what}, got {value!r}", TypeError)
+        try:
+            number = self._py(value)  # numpy scalars become Python scalars
+        except OverflowError:  # an int too big for a float
+            number = None
+        if number is None or not self.lo <= number <= self.hi:
+            raise self.error(f"value {value!r} is outside [{self.lo}, {self.hi}]")
+        return number
+
+    def check_column(self, col) -> np.ndarray:
+        col = self._typed(col, self._kinds, self._what)
+        return self._bounded(col.astype(self._dtype, copy=False), self.lo, self.hi)
+
+    def to_values(self, col) -> list:
+        return np.asarray(col, dtype=self._dtype).tolist()
+
+
+class Real(_Scalar):
+    """A real number in ``[lo, hi]``, searched linearly or, with ``log=True``, in log space.
+
+    Examples
+    --------
+    >>> Real(1e-4, 1.0, log=True).validate(0.01)
+    0.01
+    """
+
+    kind, type_name = "real", "real"
+    spec_required, spec_optional = ("lo", "hi"), ("log",)
+    _dtype, _py, _kinds, _what = np.float64, float, "iuf", "a real number"
+    _accepts = staticmethod(_is_real)
+
+    def __init__(self, lo, hi, *, log=False, name=None):
+        super().__init__(name)
+        self.lo, self.hi = self._bound(lo, "lo"), self._bound(hi, "hi")
+        if not isinstance(log, bool):
+            raise self.error(f"log must be True or False, got {log!r}", TypeError)
+        self.log = log
+        if not self.lo < self.hi:
+            raise self.error(f"needs lo < hi, got lo={lo!r}, hi={hi!r}")
+        if log and self.lo <= 0:
+            raise self.error(f"log=True needs lo > 0, got lo={lo!r}")
+        if not np.isfinite(self.hi - self.lo):
+            raise self.error(f"hi - lo overflows float64 (lo={lo!r}, hi={hi!r})")
+        self._a, self._b = (np.log(self.lo), np.log(self.hi)) if log else (self.lo, self.hi)
+
+    def _bound(self, value, what: str) -> float:
+        if not _is_real(value):
+            raise self.error(f"{what} must be a real number, got {value!r}", TypeError)
+        try:
+            number = float(value)
+        except OverflowError:  # an int too big for a float
+            number = float("inf")
+        if not np.isfinite(number):
+            raise self.error(f"{what} must be finite, got {value!r}")
+        return number
+
+    def spec(self) -> dict:
+        return {"type": self.type_name, "lo": self.lo, "hi": self.hi, "log": self.log}
+
+    def __repr__(self) -> str:
+        return f"Real({self.lo!r}, {self.hi!r}{', log=True' if self.log else ''})"
+
+    def sample(self, rng, n: int) -> np.ndarray:
+        # uniform in [lo, hi], or log-uniform: log x ~ U(log lo, log hi)
+        return self.decode(rng.random((n, 1)))
+
+    def encode(self, col) -> np.ndarray:
+        t = np.log(col) if self.log else np.asarray(col, dtype=np.float64)
+        return np.clip((t - self._a) / (self._b - self._a), 0.0, 1.0)[:, None]
+
+    def decode(self, u: np.ndarray) -> np.ndarray:
+        t = self._a + u[:, 0] * (self._b - self._a)
+        return np.clip(np.exp(t) if self.log else t, self.lo, self.hi)
+
+    def center(self) -> np.ndarray:
+        """The midpoint of the encoding (the geometric mean of lo and hi when ``log``)."""
+        return self.decode(np.full((1, 1), 0.5))
+
+
+
+class Integer(_Scalar):
+    """An integer in ``lo..hi`` (both inclusive), encoded by the centres of equal cells.
+
+    Examples
+    --------
+    >>> Integer(1, 8).encode(np.array([1, 8]))[:, 0].tolist()
+    [0.0625, 0.9375]
+    """
+
+    kind, type_name = "integer", "int"
+    spec_required, spec_optional = ("lo", "hi"), ()
+    _dtype, _py, _kinds, _what = np.int64, int, "iu", "an int"
+    _accepts = staticmethod(_is_int)
+
+    def __init__(self, lo, hi, *, name=None):
+        super().__init__(name)
+        self.lo, self.hi = self._bound(lo, "lo"), self._bound(hi, "hi")
+        if not self.lo < self.hi:
+            raise self.error(f"needs lo < hi, got lo={lo!r}, hi={hi!r}")
+        if self.hi - self.lo >= _MAX_INT_SPAN:
+            raise self.error(f"hi - lo must be below 2**48 for an exact encoding, got {hi - lo}")
+        self._m = self.hi - self.lo + 1  # number of cells
+
+    def _bound(self, value, what: str) -> int:
+        if not _is_int(value):
+            raise self.error(f"{what} must be an int, got {value!r}", TypeError)
+        if abs(int(value)) > _MAX_INT_ABS:
+            raise self.error(f"{what} must be within +-2**62, got {value!r}")
+        return int(value)
+
+    def spec(self) -> dict:
+        return {"type": self.type_name, "lo": self.lo, "hi": self.hi}
+
+    def __repr__(self) -> str:
+        return f"Integer({self.lo!r}, {self.hi!r})"
+
+    def steps(self) -> np.ndarray:
+        return _full(1, 1.0 / self._m)
+
+    def sample(self, rng, n: int) -> np.ndarray:
+        return rng.integers(self.lo, self.hi, size=n, endpoint=True, dtype=np.int64)
+
+    def encode(self, col) -> np.ndarray:
+        k = np.asarray(col, dtype=np.int64) - self.lo
+        return np.clip((k + 0.5) / self._m, 0.0, 1.0)[:, None]
+
+    def decode(self, u: np.ndarray) -> np.ndarray:
+        k = np.minimum(np.floor(u[:, 0] * self._m), self._m - 1)
+        return k.astype(np.int64) + self.lo
+
+    def center(self) -> np.ndarray:
+        return np.array([(self.lo + self.hi) // 2], dtype=np.int64)
+
+
+
+def same(a, b) -> bool:
+    """Structural equality of definitions: same types, equal values, never an array truth test."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # e.g. numpy arrays as choices
+        return False
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+class Categorical(Param):
+    """One of a list of ``choices`` (any objects; JSON scalars if the space is saved).
+
+    Choices that compare equal (``1`` and ``1.0`` or ``True``) are duplicates. The genome holds
+    the choice's index; the vector encoding holds one score per choice and decodes by argmax.
+
+    Examples
+    --------
+    >>> Categorical(["relu", "tanh"]).to_values(np.array([1, 0]))
+    ['tanh', 'relu']
+    """
+
+    kind, type_name = "categorical", "cat"
+    spec_required = ("choices",)
+    column_shape, _dtype = (), np.int64
+
+    def __init__(self, choices, *, name=None):
+        super().__init__(name)
+        self.choices = self._as_tuple(choices)
+        if not self.choices:
+            raise self.error("choices must not be empty")
+        self.size = len(self.choices)
+        self._index = self._build_index()
+        self._array = self._choice_array()
+
+    def _as_tuple(self, choices) -> tuple:
+        if isinstance(choices, np.ndarray):
+            return tuple(choices.tolist())
+        if isinstance(choices, (str, bytes, set, frozenset, Mapping)) or not hasattr(
+            choices, "__iter__"
+        ):
+            raise self.error(f"choices must be a list or tuple, got {choices!r}", TypeError)
+        return tuple(choices)
+
+    def _build_index(self) -> dict:
+        index: dict = {}
+        for i, c in enumerate(self.choices):
+            earlier = [j for j in range(i) if same_choice(self.choices[j], c)]
+            if earlier:
+                raise self.error(f"duplicate choices {self.choices[earlier[0]]!r} and {c!r}")
+            try:
+                index.setdefault(c, i)
+            except TypeError:  # unhashable choice: found by a linear search instead
+                pass
+        return index
+
+    def _choice_array(self) -> np.ndarray:
+        kinds = {type(c) for c in self.choices}
+        if len(kinds) == 1 and kinds <= {str, int, float, bool}:
+            return np.array(self.choices)
+        out = np.empty(self.size, dtype=object)
+        out[:] = list(self.choices)
+        return out
+
+    def spec(self) -> dict:
+        return {"type": self.type_name, "choices": list(self.choices)}
+
+    def to_dict(self) -> dict:
+        for c in self.choices:
+            if not isinstance(c, _JSON_SCALARS) or (isinstance(c, float) and not np.isfinite(c)):
+                raise self.error(f"choice {c!r} is not a JSON scalar (str, int, float, bool, None)")
+        return self.spec()
+
+    def __repr__(self) -> str:
+        return f"Categorical({list(self.choices)!r})"
+
+    def steps(self) -> np.ndarray:
+        return _full(self.size, _HIGH - _LOW)
+
+    def sample(self, rng, n: int) -> np.ndarray:
+        return rng.integers(0, self.size, size=n, dtype=np.int64)
+
+    def encode(self, col) -> np.ndarray:
+        col = np.asarray(col, dtype=np.int64)
+        u = np.full((col.shape[0], self.size), _LOW)
+        u[np.arange(col.shape[0]), col] = _HIGH
+        return u
+
+    def decode(self, u: np.ndarray) -> np.ndarray:
+        return np.argmax(u, axis=1).astype(np.int64)  # ties go to the first choice
+
+    def center(self) -> np.ndarray:
+        return np.zeros(1, dtype=np.int64)
+
+    def index(self, value) -> int:
+        """The index of ``value`` among the choices; ValueError naming the parameter if absent."""
+        try:
+            return self._index[value]
+        except (KeyError, TypeError):
+            pass
+        for i, c in enumerate(self.choices):
+            if same_choice(c, value):
+                return i
+        raise self.error(f"value {value!r} is not one of the choices {list(self.choices)!r}")
+
+    def validate(self, value):
+        return self.choices[self.index(value)]
+
+    def from_values(self, values) -> np.ndarray:
+        return np.array([self.index(v) for v in values], dtype=np.int64)
+
+    def check_column(self, col) -> np.ndarray:
+        col = self._typed(col, "iu", "choice indices")
+        return self._bounded(col.astype(np.int64, copy=False), 0, self.size - 1)
+
+    def to_values(self, col) -> list:
+        choices = self.choices
+        return [choices[i] for i in np.asarray(col, dtype=np.int64).tolist()]
+
+    def to_column(self, col) -> np.ndarray:
+        return self._array[np.asarray(col, dtype=np.int64)]
+
+
+def same_choice(a, b) -> bool:
+    """Whether two choice objects are the same choice (identity, or ``==`` without arrays)."""
+    if a is b:
+        return True
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+class _Sized(Param):
+    """A parameter made of ``n`` entries (bits, permutations)."""
+
+    spec_required = ("n",)
+
+    def __init__(self, n, *, name=None):
+        super().__init__(name)
+        if not _is_int(n):
+            raise self.error(f"n must be an int, got {n!r}", TypeError)
+        if n < 1:
+            raise self.error(f"n must be >= 1, got {n!r}")
+        self.n = self.size = int(n)
+        self.column_shape = (self.n,)
+
+    def spec(self) -> dict:
+        return {"type": self.type_name, "n": self.n}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.n})"
+
+
+class Bits(_Sized):
+    """``n`` independent bits; user values are bool arrays of shape ``(n,)``.
+
+    Examples
+    --------
+    >>> Bits(3).validate([1, 0, 1]).tolist()
+    [True, False, True]
+    """
+
+    kind, type_name, _dtype = "bits", "bits", np.bool_
+
+    def steps(self) -> np.ndarray:
+        return _full(self.n, 0.5)
+
+    def sample(self, rng, n: int) -> np.ndarray:
+        return rng.random((n, self.n)) < 0.5
+
+    def encode(self, col) -> np.ndarray:
+        return np.where(col, _HIGH, _LOW)
+
+    def decode(self, u: np.ndarray) -> np.ndarray:
+        return u >= 0.5
+
+    def center(self) -> np.ndarray:
+        return np.zeros((1, self.n), dtype=bool)
+
+    def check_column(self, col) -> np.ndarray:
+        col = self._typed(col, "biu", "bools (or 0/1)")
+        if col.dtype.kind != "b":
+            self._bounded(col, 0, 1)
+        return col.astype(bool, copy=False)
+
+
+class Permutation(_Sized):
+    """An ordering of ``0..n-1``; user values are int arrays of shape ``(n,)``.
+
+    The vector encoding is random keys: element ``perm[j]`` gets the key ``(j + 1/2) / n`` and a
+    stable argsort of the keys decodes, so any real vector is a valid permutation. The cell width
+    reported by :meth:`steps` is the key spacing ``1/n``.
+
+    Examples
+    --------
+    >>> Permutation(3).decode(np.array([[0.9, 0.1, 0.5]])).tolist()
+    [[1, 2, 0]]
+    """
+
+    kind, type_name, _dtype = "permutation", "perm", np.int64
+
+    def steps(self) -> np.ndarray:
+        return _full(self.n, 1.0 / self.n)
+
+    def sample(self, rng, n: int) -> np.ndarray:
+        return rng.permuted(np.broadcast_to(np.arange(self.n), (n, self.n)), axis=1)
+
+    def encode(self, col) -> np.ndarray:
+        col = np.asarray(col, dtype=np.int64)
+        keys = np.empty(col.shape, dtype=np.float64)
+        ranks = np.broadcast_to((np.arange(self.n) + 0.5) / self.n, col.shape)
+        np.put_along_axis(keys, col, ranks, axis=1)
+        return keys
+
+    def decode(self, u: np.ndarray) -> np.ndarray:
+        return np.argsort(u, axis=1, kind="stable").astype(np.int64)
+
+    def center(self) -> np.ndarray:
+        return np.arange(self.n, dtype=np.int64)[None]
+
+    def check_column(self, col) -> np.ndarray:
+        col = self._typed(col, "iu", "integers")
+        bad = (np.sort(col, axis=1) != np.arange(self.n)).any(axis=1)
+        if bad.any():
+            row = col[bad][0].tolist()
+            raise self.error(f"{row} is not a permutation of 0..{self.n - 1}")
+        return col.astype(np.int64, copy=False)
+
+
+class Array(Param):
+    """A float array of a fixed ``shape`` with elementwise bounds ``lo``/``hi``.
+
+    ``lo`` and ``hi`` are numbers or arrays broadcastable to ``shape``; the vector encoding is
+    the array flattened in C order, each element scaled linearly into ``[0, 1]``.
+
+    Examples
+    --------
+    >>> Array((2, 2), -1, 1).center().tolist()
+    [[[0.0, 0.0], [0.0, 0.0]]]
+    """
+
+    kind, type_name, _dtype = "array", "array", np.float64
+    spec_required = ("shape", "lo", "hi")
+
+    def __init__(self, shape, lo, hi, *, name=None):
+        super().__init__(name)
+        self.shape = self.column_shape = self._shape(shape)
+        self.size = int(np.prod(self.shape))
+        self.lo, self.hi = self._bound(lo, "lo"), self._bound(hi, "hi")
+        self._lo = np.broadcast_to(self.lo, self.shape).reshape(-1)
+        self._hi = np.broadcast_to(self.hi, self.shape).reshape(-1)
+        if not (self._lo < self._hi).all():
+            raise self.error(f"needs lo < hi everywhere, got lo={self.lo!r}, hi={self.hi!r}")
+        self._span = self._hi - self._lo
+        if not np.isfinite(self._span).all():
+            raise self.error("hi - lo overflows float64")
+
+    def _shape(self, shape) -> tuple[int, ...]:
+        dims = (shape,) if _is_int(shape) else shape
+        if not isinstance(dims, (tuple, list)) or not all(_is_int(d) for d in dims):
+            raise self.error(f"shape must be an int or a tuple of ints, got {shape!r}", TypeError)
+        if len(dims) == 0 or min(dims) < 1:
+            raise self.error(f"shape needs at least one dimension, all >= 1, got {shape!r}")
+        return tuple(int(d) for d in dims)
+
+    def _bound(self, value, what: str):
+        """``value`` as a float, or as a read-only float array of ``shape``."""
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+            full = np.broadcast_to(arr, self.shape)
+        except (TypeError, ValueError):
+            raise self.error(f"{what} must be a number or an array broadcastable to "
+                             f"{self.shape}, got {value!r}", TypeError) from None
+        if isinstance(value, (bool, np.bool_)) or np.asarray(value).dtype.kind not in "iuf":
+            raise self.error(f"{what} must be numeric, got {value!r}", TypeError)
+        if not np.isfinite(arr).all():
+            raise self.error(f"{what} must be finite, got {value!r}")
+        if arr.ndim == 0:
+            return float(arr)
+        full = np.array(full)
+        full.setflags(write=False)
+        return full
+
+    def spec(self) -> dict:
+        lo, hi = (b if isinstance(b, float) else b.tolist() for b in (self.lo, self.hi))
+        return {"type": self.type_name, "shape": list(self.shape), "lo": lo, "hi": hi}
+
+    def __repr__(self) -> str:
+        spec = self.spec()
+        return f"Array({self.shape!r}, {spec['lo']!r}, {spec['hi']!r})"
+
+    def sample(self, rng, n: int) -> np.ndarray:
+        return self.decode(rng.random((n, self.size)))
+
+    def encode(self, col) -> np.ndarray:
+        flat = np.asarray(col, dtype=np.float64).reshape(-1, self.size)
+        return np.clip((flat - self._lo) / self._span, 0.0, 1.0)
+
+    def decode(self, u: np.ndarray) -> np.ndarray:
+        x = np.clip(self._lo + u * self._span, self._lo, self._hi)
+        return x.reshape((u.shape[0], *self.shape))
+
+    def center(self) -> np.ndarray:
+        return self.decode(np.full((1, self.size), 0.5))
+
+    def check_column(self, col) -> np.ndarray:
+        col = self._typed(col, "iuf", "real numbers").astype(np.float64, copy=False)
+        flat = col.reshape(col.shape[0], -1)
+        bad = ~((flat >= self._lo) & (flat <= self._hi))
+        if bad.any():
+            i = np.argwhere(bad)[0]
+            where = np.unravel_index(i[1], self.shape)
+            raise self.error(f"value {flat[tuple(i)]!r} at index {tuple(map(int, where))} is "
+                             f"outside [{self._lo[i[1]]}, {self._hi[i[1]]}]")
+        return col

@@ -1,0 +1,536 @@
+"""Genetic algorithm on the typed genome: generational or steady-state, any Space.
+
+The population is stored as the space's typed genome (one array per parameter, leading
+population axis), so one generation is a few numpy calls per parameter: selection of parents
+(tournament [1] or truncation [2]), crossover of pairs with probability ``crossover_rate``,
+per-gene mutation, an optional repair hook, optional duplicate elimination, then replacement.
+Operators come from per-kind tables (:mod:`strategies.ga_operators`): SBX and polynomial mutation
+for reals and arrays [3], uniform/arithmetic crossover with creep or reset mutation for integers,
+uniform crossover and resampling for categoricals, uniform/one-/two-point crossover and bit flips
+for bits, OX/PMX/cycle crossover and swap/insertion/inversion for permutations.
+
+- *generational*: each ask holds ``popsize - elitism`` children; the next population is the
+  ``elitism`` best parents plus the children.
+- *steady-state*: each ask holds ``offspring`` children; parents and children are merged and the
+  worst are dropped (replace-worst) [2].
+
+Constraints (``g(params) <= 0`` feasible) are evaluated by the GA itself when it builds an ask
+and rank candidates by Deb's feasibility rules or a penalty (:mod:`strategies.ga_constraints`);
+the memetic option asks local-search moves as ordinary candidates (:mod:`strategies.ga_memetic`).
+
+References
+----------
+[1] B. L. Miller and D. E. Goldberg, "Genetic algorithms, tournament selection, and the effects
+    of noise", Complex Systems 9 (1995).
+[2] D. Whitley, "The GENITOR algorithm and selection pressure", ICGA 1989 (steady-state,
+    replace-worst); T. Blickle and L. Thiele, "A comparison of selection schemes used in
+    evolutionary algorithms", Evolutionary Computation 4(4) (1996), section 5 (truncation).
+[3] K. Deb and R. B. Agrawal, "Simulated binary crossover for continuous search space",
+    Complex Systems 9 (1995); K. Deb, "Multi-objective optimization using evolutionary
+    algorithms", Wiley 2001, sections 4.2.1 and 4.2.4.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nondiff import seeding
+from nondiff.strategy import Candidate, candidates_from_genome
+from strategies import ga_memetic as memetic
+from strategies import ga_operators as ops
+from strategies._common import Ledger
+from strategies.ga_constraints import HANDLINGS, apply_repair, constraint_violation, order, ranks
+
+__all__ = ["GeneticAlgorithm"]
+
+MODES = ("generational", "steady-state")
+SELECTIONS = ("tournament", "truncation")
+_DEDUPE_TRIES = 10
+
+
+@dataclass(frozen=True)
+class _Params:
+    """Options after validation, fixed for the life of the strategy."""
+
+    popsize: int
+    mode: str
+    offspring: int
+    selection: str
+    tournament_size: int
+    truncation: float
+    elitism: int
+    crossover_rate: float
+    dedupe: bool
+    handling: str
+    penalty: float
+    vectorized: bool
+    memetic: bool
+    local_size: int
+    local_rounds: int
+    crossovers: dict  # parameter name -> crossover name
+    mutations: dict  # parameter name -> mutation name
+    specs: dict  # parameter name -> GeneSpec
+    gene_weights: np.ndarray  # share of the genes held by each parameter (memetic move choice)
+
+
+@dataclass
+class _State:
+    """Everything that changes between asks; ``tell`` is the only mutator."""
+
+    rng: np.random.Generator
+    phase: str = "init"  # "init" -> "offspring" (-> "local" x local_rounds) -> "offspring" ...
+    generation: int = 0
+    told: int = 0
+    pop: dict | None = None  # population genome
+    pop_values: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    pop_viol: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    asked: dict | None = None  # genome of the pending ask
+    asked_viol: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    asked_first: int = 0
+    brood: dict | None = None  # children under local search (memetic)
+    brood_values: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    brood_viol: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    local_parent: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    local_round: int = 0
+
+
+_GENOMES = ("pop", "asked", "brood")
+_ARRAYS = ("pop_values", "pop_viol", "asked_viol", "brood_values", "brood_viol", "local_parent")
+_SCALARS = ("phase", "generation", "told", "asked_first", "local_round")
+
+
+class GeneticAlgorithm:
+    """A vectorized genetic algorithm with typed operators for every parameter kind.
+
+    Parameters
+    ----------
+    space : Space
+        Any space; every parameter kind is handled natively on the typed genome.
+    seed : int or numpy.random.Generator, optional
+    budget : int, optional
+        Evaluations; the last ask is shortened so that the strategy never asks beyond it.
+    popsize : int, default 100
+    mode : {"generational", "steady-state"}
+    offspring : int, optional
+        Children per ask in steady-state mode (default 2); generational mode always asks
+        ``popsize - elitism``.
+    selection : {"tournament", "truncation"}
+    tournament_size : int, default 3
+    truncation : float, default 0.5
+        Fraction of the population that truncation selection draws parents from.
+    elitism : int, default 1
+        Best parents copied unchanged into the next generation (generational mode).
+    crossover_rate : float, default 0.9
+        Probability that a pair of parents is recombined (otherwise the children are copies).
+    mutation_rate : float, optional
+        Per-gene mutation probability; default ``1 / G`` for ``G`` genes in the genome (a bit,
+        a permutation position, an array element and a scalar parameter are one gene each). A
+        permutation mutates with probability ``1 - (1 - rate) ** k``, ``k`` its length.
+    crossover, mutation : str or dict, optional
+        Operator names: a string used for every parameter, or a dict keyed by parameter name or
+        kind. Defaults: reals/arrays ``sbx``/``polynomial``, integers ``uniform``/``creep``,
+        categoricals ``uniform``/``resample``, bits ``uniform``/``flip``, permutations
+        ``ox``/``inversion``. See :func:`strategies.ga_operators.register_operator`.
+    eta_c, eta_m : float, default 15 and 20
+        Distribution indices of SBX and polynomial mutation (larger = children nearer parents).
+    creep : int, optional
+        Largest creep step for integers (default 5% of the range, at least 1).
+    dedupe : bool, default False
+        Re-mutate children identical to a parent or to an earlier child (up to 10 tries).
+    constraint : callable, optional
+        ``g(params) -> float or array``, feasible where every component is ``<= 0``.
+    constraint_handling : {"feasibility", "penalty"}
+    penalty : float, default 1000
+        Weight of the violation in ``"penalty"`` mode.
+    repair : callable, optional
+        ``repair(params) -> params`` applied to every child before it is asked.
+    vectorized : bool, default False
+        ``constraint`` and ``repair`` take (and ``repair`` returns) the whole children genome,
+        a dict name -> array with a leading population axis (categoricals as indices).
+    memetic : bool, default False
+        Hill-climb every child with asked local moves (see :mod:`strategies.ga_memetic`).
+    local_size : int, default 4
+        Neighbours per child per local round.
+    local_rounds : int, default 1
+        Local rounds (asks) per generation.
+    local_step : float, default 0.05
+        Standard deviation of a real local move as a fraction of its range.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad option, naming it.
+
+    Examples
+    --------
+    >>> from nondiff.space import Bits, Space
+    >>> space = Space(mask=Bits(20))
+    >>> ga = GeneticAlgorithm(space, seed=0, popsize=20)
+    >>> for _ in range(30):
+    ...     cands = ga.ask()
+    ...     ga.tell(cands, [-float(c.params["mask"].sum()) for c in cands])
+    >>> ga.best[1]
+    -20.0
+    """
+
+    supported_types = ("real", "integer", "categorical", "bits", "permutation", "array")
+
+    def __init__(self, space, *, seed=None, budget=None, **options):
+        self.space = space
+        self.budget = None if budget is None else _int("budget", budget, 1)
+        self._constraint = _callable("constraint", options.pop("constraint", None))
+        self._repair = _callable("repair", options.pop("repair", None))
+        self._p = _build_params(space, options)
+        self._ledger = Ledger(space)
+        self._state = _State(rng=seeding.as_generator(seed))
+
+    # --- ask ------------------------------------------------------------------------------
+
+    def ask(self) -> list[Candidate]:
+        """The next batch: the initial population, a brood of children, or local moves."""
+        s = self._state
+        if s.phase == "local":
+            genome, s.local_parent = memetic.neighbours(
+                s.rng, s.brood, self._p.specs, self._p.gene_weights, self._p.local_size)
+        elif s.phase == "init" or s.pop is None or len(s.pop_values) == 0:
+            s.phase = "init"
+            genome = self.space.sample(s.rng, self._capped(self._p.popsize))
+        else:
+            genome = self._breed(self._capped(self._brood_size()))
+        # Local rounds ask local_size neighbours per child: the budget may cut the last ones.
+        genome = _take(genome, np.arange(self._capped(_length(genome))))
+        s.asked = genome
+        s.asked_viol = self._violation(genome)
+        s.asked_first = self._ledger.issue(_length(genome))
+        return candidates_from_genome(self.space, genome, s.asked_first)
+
+    def _brood_size(self) -> int:
+        p = self._p
+        return p.popsize - p.elitism if p.mode == "generational" else p.offspring
+
+    def _capped(self, n: int) -> int:
+        if self.budget is None:
+            return n
+        return max(1, min(n, self.budget - self._state.told))
+
+    def _violation(self, genome) -> np.ndarray:
+        return constraint_violation(self._constraint, self.space, genome, _length(genome),
+                                    self._p.vectorized)
+
+    def _breed(self, n: int) -> dict:
+        s, p = self._state, self._p
+        pairs = (n + 1) // 2
+        # --- select 2 * pairs parents ---
+        idx = self._select(2 * pairs)
+        mum, dad = _take(s.pop, idx[:pairs]), _take(s.pop, idx[pairs:])
+        # --- recombine with probability crossover_rate per pair ---
+        cross = np.nonzero(s.rng.random(pairs) < p.crossover_rate)[0]
+        for name, spec in p.specs.items():
+            if cross.size == 0:
+                break
+            c, d = ops.crossover(p.crossovers[name], spec, s.rng,
+                                 mum[name][cross], dad[name][cross])
+            mum[name][cross], dad[name][cross] = c, d
+        children = _take(_concat(mum, dad), np.arange(n))
+        # --- mutate, repair, remove duplicates ---
+        children = self._repaired(self._mutated(children))
+        if p.dedupe:
+            children = self._deduped(children)
+        return children
+
+    def _select(self, n: int) -> np.ndarray:
+        s, p = self._state, self._p
+        r = ranks(s.pop_values, s.pop_viol, p.handling, p.penalty)
+        size = len(r)
+        if p.selection == "truncation":
+            top = order(s.pop_values, s.pop_viol, p.handling, p.penalty)
+            return top[s.rng.integers(0, max(1, int(round(p.truncation * size))), size=n)]
+        # Tournament: the best-ranked of tournament_size uniform draws (with replacement) [1].
+        entrants = s.rng.integers(0, size, size=(n, p.tournament_size))
+        return entrants[np.arange(n), np.argmin(r[entrants], axis=1)]
+
+    def _mutated(self, genome) -> dict:
+        p, rng = self._p, self._state.rng
+        return {name: ops.mutate(p.mutations[name], p.specs[name], rng, genome[name])
+                for name in genome}
+
+    def _repaired(self, genome) -> dict:
+        return apply_repair(self._repair, self.space, genome, self._p.vectorized)
+
+    def _deduped(self, children) -> dict:
+        pop_keys = _row_keys(self._state.pop)
+        for _ in range(_DEDUPE_TRIES):
+            dup = _duplicates(pop_keys, _row_keys(children))
+            if not dup.any():
+                break
+            again = self._repaired(self._mutated(_take(children, dup)))
+            for name in children:
+                children[name][dup] = again[name]
+        return children
+
+    # --- tell -----------------------------------------------------------------------------
+
+    def tell(self, candidates, values) -> None:
+        """Record the values of (a subset of) the last ask and advance the generation."""
+        s = self._state
+        values = np.asarray(values, dtype=float).reshape(-1)
+        if len(candidates) != values.shape[0]:
+            raise ValueError(f"tell got {len(candidates)} candidates but {values.shape[0]} values")
+        if np.isnan(values).any():
+            raise ValueError("tell got NaN values: failures must be passed as +inf")
+        foreign = [c.id for c in candidates if c.id not in self._ledger.pending]
+        if foreign:
+            raise ValueError(f"tell got candidate ids {foreign[:5]} the last ask did not issue")
+        rows = np.array([c.id for c in candidates], dtype=np.int64) - s.asked_first
+        viol = s.asked_viol[rows]
+        # Infeasible points never become the reported best.
+        self._ledger.accept(candidates, np.where(viol > 0, np.inf, values))
+        s.told += len(rows)
+        handler = {"init": self._tell_init, "offspring": self._tell_brood,
+                   "local": self._tell_local}[s.phase]
+        handler(_take(s.asked, rows), values, viol, rows)
+        s.asked = None
+
+    def _tell_init(self, genome, values, viol, rows) -> None:
+        s = self._state
+        s.pop, s.pop_values, s.pop_viol = genome, values, viol
+        s.phase = "offspring"
+
+    def _tell_brood(self, genome, values, viol, rows) -> None:
+        s = self._state
+        if self._p.memetic and len(values):
+            s.brood, s.brood_values, s.brood_viol = genome, values, viol
+            s.phase, s.local_round = "local", 0
+        else:
+            self._replace(genome, values, viol)
+
+    def _tell_local(self, genome, values, viol, rows) -> None:
+        s, p = self._state, self._p
+        parent = s.local_parent[rows]
+        s.brood, s.brood_values, s.brood_viol = memetic.improve(
+            s.brood, s.brood_values, s.brood_viol, genome, values, viol, parent,
+            p.handling, p.penalty)
+        s.local_round += 1
+        if s.local_round >= p.local_rounds:
+            self._replace(s.brood, s.brood_values, s.brood_viol)
+            s.brood = None
+
+    def _replace(self, genome, values, viol) -> None:
+        s, p = self._state, self._p
+        ranked = order(s.pop_values, s.pop_viol, p.handling, p.penalty)
+        if p.mode == "generational":
+            # Elites, then children, then the next-best parents if the brood came back short.
+            keep = ranked[: max(p.elitism, p.popsize - len(values))]
+            merged = _concat(_take(s.pop, keep), genome)
+            m_values = np.concatenate([s.pop_values[keep], values])
+            m_viol = np.concatenate([s.pop_viol[keep], viol])
+            best = np.arange(min(p.popsize, len(m_values)))
+        else:
+            merged = _concat(s.pop, genome)
+            m_values = np.concatenate([s.pop_values, values])
+            m_viol = np.concatenate([s.pop_viol, viol])
+            best = order(m_values, m_viol, p.handling, p.penalty)[: p.popsize]
+        s.pop, s.pop_values, s.pop_viol = _take(merged, best), m_values[best], m_viol[best]
+        s.generation += 1
+        s.phase = "offspring"
+
+    # --- protocol -------------------------------------------------------------------------
+
+    def stop(self) -> str | None:
+        """``"budget"`` once the budget has been told, else None."""
+        if self.budget is not None and self._state.told >= self.budget:
+            return "budget"
+        return None
+
+    @property
+    def best(self) -> tuple[Candidate, float] | None:
+        """Best feasible candidate told so far and its value (infeasible ones are never best)."""
+        return self._ledger.best
+
+    @property
+    def population(self) -> tuple[dict, np.ndarray]:
+        """Current population genome and objective values (copies)."""
+        s = self._state
+        return _take(s.pop, np.arange(len(s.pop_values))), s.pop_values.copy()
+
+    def state_dict(self) -> dict:
+        s = self._state
+        out = {"ledger": self._ledger.state_dict(), "rng": seeding.generator_state(s.rng)}
+        out.update({k: getattr(s, k) for k in _SCALARS + _ARRAYS})
+        out.update({k: getattr(s, k) for k in _GENOMES})
+        out["pending"] = sorted(self._ledger.pending)
+        return out
+
+    def load_state_dict(self, state: dict) -> None:
+        s = self._state
+        self._ledger.load_state_dict(state["ledger"])
+        self._ledger.pending = {int(i) for i in state.get("pending", [])}
+        seeding.set_generator_state(s.rng, state["rng"])
+        s.phase = str(state["phase"])
+        for k in ("generation", "told", "asked_first", "local_round"):
+            setattr(s, k, int(state[k]))
+        for k in _ARRAYS:
+            setattr(s, k, np.asarray(state[k], dtype=getattr(s, k).dtype))
+        for k in _GENOMES:
+            setattr(s, k, self._genome_from(state[k]))
+
+    def _genome_from(self, g):
+        if g is None:
+            return None
+        template = self.space.sample(seeding.as_generator(0), 1)
+        return {k: np.asarray(g[k], dtype=template[k].dtype).reshape(-1, *template[k].shape[1:])
+                for k in template}
+
+
+# --- genome columns ------------------------------------------------------------------------
+
+
+def _length(genome) -> int:
+    return len(next(iter(genome.values())))
+
+
+def _take(genome, idx) -> dict:
+    return {k: v[idx] for k, v in genome.items()}
+
+
+def _concat(a, b) -> dict:
+    return {k: np.concatenate([a[k], b[k]]) for k in a}
+
+
+def _row_keys(genome) -> np.ndarray:
+    """One float row per individual holding all its genes (for duplicate detection)."""
+    n = _length(genome)
+    return np.concatenate([np.asarray(v, float).reshape(n, -1) for v in genome.values()], axis=1)
+
+
+def _duplicates(pop_keys, child_keys) -> np.ndarray:
+    """Mask of children equal to a parent or to an earlier child."""
+    allk = np.concatenate([pop_keys, child_keys])
+    _, first = np.unique(allk, axis=0, return_index=True)
+    is_first = np.zeros(len(allk), dtype=bool)
+    is_first[first] = True
+    return ~is_first[len(pop_keys):]
+
+
+# --- option validation ---------------------------------------------------------------------
+
+
+def _int(name, value, lo, hi=None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, not {type(value).__name__}")
+    if value < lo or (hi is not None and value > hi):
+        bound = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
+        raise ValueError(f"{name} must be {bound}, got {value}")
+    return int(value)
+
+
+def _float(name, value, lo, hi) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    if not lo <= value <= hi:
+        raise ValueError(f"{name} must be in [{lo}, {hi}], got {value}")
+    return float(value)
+
+
+def _choice(name, value, allowed) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+    return value
+
+
+def _callable(name, fn):
+    if fn is not None and not callable(fn):
+        raise TypeError(f"{name} must be callable, not {type(fn).__name__}")
+    return fn
+
+
+_DEFAULT_OPTIONS = {
+    "popsize": 100, "mode": "generational", "offspring": 2, "selection": "tournament",
+    "tournament_size": 3, "truncation": 0.5, "elitism": 1, "crossover_rate": 0.9,
+    "mutation_rate": None, "crossover": None, "mutation": None, "eta_c": 15.0, "eta_m": 20.0,
+    "creep": None, "dedupe": False, "constraint_handling": "feasibility", "penalty": 1e3,
+    "vectorized": False, "memetic": False, "local_size": 4, "local_rounds": 1,
+    "local_step": 0.05,
+}
+
+
+def _build_params(space, options) -> _Params:
+    unknown = sorted(set(options) - set(_DEFAULT_OPTIONS))
+    if unknown:
+        raise TypeError(f"unknown GeneticAlgorithm option(s): {', '.join(unknown)}")
+    o = {**_DEFAULT_OPTIONS, **options}
+    popsize = _int("popsize", o["popsize"], 2)
+    genes = {name: int(np.prod(col.shape[1:], dtype=int))
+             for name, col in space.sample(seeding.as_generator(0), 1).items()}
+    rate = 1.0 / sum(genes.values()) if o["mutation_rate"] is None else o["mutation_rate"]
+    specs = {name: _spec(space[name], o, _float("mutation_rate", rate, 0.0, 1.0))
+             for name in space.names}
+    return _Params(
+        popsize=popsize,
+        mode=_choice("mode", o["mode"], MODES),
+        offspring=_int("offspring", o["offspring"], 1),
+        selection=_choice("selection", o["selection"], SELECTIONS),
+        tournament_size=_int("tournament_size", o["tournament_size"], 1),
+        truncation=_float("truncation", o["truncation"], 1e-9, 1.0),
+        elitism=_int("elitism", o["elitism"], 0, popsize - 1),
+        crossover_rate=_float("crossover_rate", o["crossover_rate"], 0.0, 1.0),
+        dedupe=bool(o["dedupe"]),
+        handling=_choice("constraint_handling", o["constraint_handling"], HANDLINGS),
+        penalty=_float("penalty", o["penalty"], 0.0, np.inf),
+        vectorized=bool(o["vectorized"]),
+        memetic=bool(o["memetic"]),
+        local_size=_int("local_size", o["local_size"], 1),
+        local_rounds=_int("local_rounds", o["local_rounds"], 1),
+        crossovers=_operator_names("crossover", o["crossover"], space, ops.CROSSOVERS, 0),
+        mutations=_operator_names("mutation", o["mutation"], space, ops.MUTATIONS, 1),
+        specs=specs,
+        gene_weights=np.array(list(genes.values()), float) / sum(genes.values()),
+    )
+
+
+def _spec(param, o, rate) -> ops.GeneSpec:
+    kind = param.kind
+    common = {"rate": rate, "eta_c": _float("eta_c", o["eta_c"], 0.0, 1e6),
+              "eta_m": _float("eta_m", o["eta_m"], 0.0, 1e6),
+              "local_step": _float("local_step", o["local_step"], 0.0, 1.0)}
+    if kind == "real" and getattr(param, "log", False):
+        return ops.GeneSpec(kind, np.log(param.lo), np.log(param.hi), log=True,
+                            bounds=(param.lo, param.hi), **common)
+    if kind == "real":
+        return ops.GeneSpec(kind, float(param.lo), float(param.hi), **common)
+    if kind == "array":
+        lo = np.broadcast_to(np.asarray(param.lo, float), param.shape)
+        return ops.GeneSpec(kind, lo, np.broadcast_to(np.asarray(param.hi, float), param.shape),
+                            **common)
+    if kind == "integer":
+        default = max(1, int(round(0.05 * (param.hi - param.lo))))
+        creep = default if o["creep"] is None else _int("creep", o["creep"], 1)
+        return ops.GeneSpec(kind, int(param.lo), int(param.hi), creep=creep, **common)
+    if kind == "categorical":
+        return ops.GeneSpec(kind, n_choices=len(param.choices), **common)
+    return ops.GeneSpec(kind, **common)
+
+
+def _operator_names(option, value, space, table, slot) -> dict:
+    """Parameter name -> operator name, from a string, a dict by name/kind, or the defaults."""
+    if value is not None and not isinstance(value, (str, dict)):
+        raise TypeError(f"{option} must be a string or a dict, not {type(value).__name__}")
+    out = {}
+    for name in space.names:
+        kind = space[name].kind
+        chosen = value if isinstance(value, str) else None
+        if isinstance(value, dict):
+            chosen = value.get(name, value.get(kind))
+        chosen = ops.DEFAULTS[kind][slot] if chosen is None else chosen
+        if chosen not in table[kind]:
+            known = ", ".join(sorted(table[kind]))
+            raise ValueError(f"{option} {chosen!r} is not available for {kind} parameter "
+                             f"{name!r}; known: {known}")
+        out[name] = chosen
+    if isinstance(value, dict):
+        stray = set(value) - set(space.names) - set(ops.KINDS)
+        if stray:
+            raise ValueError(f"{option} keys {sorted(stray)} are neither parameters nor kinds")
+    return out

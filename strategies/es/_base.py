@@ -1,0 +1,152 @@
+"""What the Gaussian evolution strategies of this package share: the ask/tell plumbing.
+
+Every strategy here searches the space's unit-cube vector encoding (``space.dim`` numbers in
+[0, 1]). The search distribution lives in an *unbounded* coordinate ``y`` and candidates are
+``reflect(y)``: the triangle wave of period 2 that is the identity on [0, 1] and mirrors at each
+face. Reflection (rather than clipping) keeps every sample distinct and keeps the objective
+seen by the distribution continuous, so a mean that drifts outside the cube still gets an
+informative gradient instead of a flat plateau. Integers, categoricals and bits reach the
+strategies through the same encoding (the space decodes cells), so they are searched as
+continuous relaxations.
+
+A subclass supplies ``_sample(n) -> (z, y)`` (standard normal draws and the points they give)
+and ``_update(z, y, values)`` (one generation of the paper's update, given only the rows that
+were told); this module keeps ids, the pending ask, the budget, the RNG and the state dict.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from nondiff import seeding
+from nondiff.strategy import candidates_from_vectors
+from strategies._common import Ledger
+
+__all__ = ["GaussianES", "reflect", "nes_utilities", "check_option"]
+
+_DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+def reflect(y: np.ndarray) -> np.ndarray:
+    """Map unbounded coordinates into [0, 1] by mirroring at the faces (period 2)."""
+    if y.size and y.min() >= 0.0 and y.max() <= 1.0:
+        return y  # the common case costs two reductions instead of four passes
+    return 1.0 - np.abs(1.0 - np.mod(y, 2.0))
+
+
+def nes_utilities(n: int) -> np.ndarray:
+    """Rank-based utilities of NES (Wierstra et al. 2014, Sec. 3.1 'fitness shaping').
+
+    ``u_k = max(0, ln(n/2 + 1) - ln k) / sum_j max(0, ln(n/2 + 1) - ln j) - 1/n`` for ranks
+    ``k = 1..n`` (1 = best). They sum to zero, so no baseline is needed.
+    """
+    k = np.arange(1, n + 1)
+    w = np.maximum(0.0, math.log(n / 2 + 1) - np.log(k))
+    return w / w.sum() - 1.0 / n
+
+
+def check_option(name, value, *, low=None, high=None, integer=False, inclusive=False):
+    """Validate a numeric option; raise TypeError/ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    if integer and int(value) != value:
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    too_low = low is not None and (value < low if inclusive else value <= low)
+    if too_low or (high is not None and value > high):
+        bound = f">= {low}" if inclusive else f"> {low}"
+        rng = bound if high is None else f"{bound} and <= {high}"
+        raise ValueError(f"{name} must be {rng}, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+class GaussianES:
+    """Ask/tell plumbing shared by OpenAIES, PGPE, SNES, XNES and OnePlusOneES (not public)."""
+
+    supported_types = ("real", "array")
+
+    def _setup(self, space, *, seed, budget, x0, dtype="float64"):
+        if getattr(space, "dim", 0) < 1:
+            raise ValueError("space must have at least one dimension")
+        if budget is not None:
+            budget = check_option("budget", budget, low=1, integer=True, inclusive=True)
+        if dtype not in _DTYPES:
+            raise ValueError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
+        self.space, self.budget, self.dtype = space, budget, _DTYPES[dtype]
+        self._rng = seeding.as_generator(seed)
+        self._ledger = Ledger(space)
+        self._asked = None
+        return self._initial_point(x0)
+
+    def _initial_point(self, x0) -> np.ndarray:
+        """``x0`` in unit-cube coordinates, or a uniform draw from the run's generator."""
+        dim = self.space.dim
+        if x0 is None:
+            return self._rng.uniform(0.0, 1.0, dim)
+        x0 = np.asarray(x0, dtype=float).reshape(-1)
+        if x0.shape != (dim,) or not np.all((x0 >= 0) & (x0 <= 1)):
+            raise ValueError(f"x0 must be {dim} numbers in [0, 1] (the unit-cube encoding)")
+        return x0.copy()
+
+    def _normal(self, n: int) -> np.ndarray:
+        # z ~ N(0, I), drawn in the configured dtype (float32 halves the cost for big batches)
+        return self._rng.standard_normal((n, self.space.dim), dtype=self.dtype)
+
+    # --- the protocol ---------------------------------------------------------------------
+
+    def ask(self):
+        n = self._batch_size()
+        if self.budget is not None:
+            n = max(0, min(n, self.budget - self._ledger.next_id))
+        z, y = self._sample(n)
+        self._asked = (z, y, self._ledger.issue(n))
+        return candidates_from_vectors(self.space, reflect(y), self._asked[2])
+
+    def tell(self, candidates, values) -> None:
+        values = self._ledger.accept(candidates, values)
+        z, y, first = self._asked
+        rows = np.fromiter((c.id for c in candidates), dtype=np.int64, count=len(candidates))
+        rows -= first
+        self._asked = None
+        if rows.size:
+            self._update(z[rows], y[rows], values)
+        self._state.generation += 1
+
+    def stop(self) -> str | None:
+        if self.budget is not None and self._ledger.next_id >= self.budget:
+            return "budget"
+        return self._stop()
+
+    def _stop(self) -> str | None:
+        return None
+
+    @property
+    def best(self):
+        return self._ledger.best
+
+    @property
+    def mean(self) -> np.ndarray:
+        """The distribution's centre mapped into the unit cube (the recommendation)."""
+        return reflect(np.asarray(self._state.mean, dtype=float))
+
+    def state_dict(self) -> dict:
+        return {
+            "state": dataclasses.asdict(self._state),
+            "rng": seeding.generator_state(self._rng),
+            "ledger": self._ledger.state_dict(),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        fresh = self._state
+        fields = {}
+        for f in dataclasses.fields(fresh):
+            old, new = getattr(fresh, f.name), state["state"][f.name]
+            fields[f.name] = np.array(new, dtype=old.dtype) if isinstance(old, np.ndarray) else new
+        self._state = type(fresh)(**fields)
+        seeding.set_generator_state(self._rng, state["rng"])
+        self._ledger.load_state_dict(state["ledger"])
+        self._asked = None

@@ -8,12 +8,11 @@ error with exit code 2.
 from __future__ import annotations
 
 import os
-import string
 
 import click
 
 from cli import params as p
-from cli._output import EXIT_USAGE, CommandError
+from cli._output import EXIT_USAGE, CommandError, one_line
 from cli._run import run_driver
 
 PARAM_HELP = (
@@ -53,30 +52,10 @@ def options_dict(options) -> dict:
     return out
 
 
-def template_fields(template: str) -> set[str]:
-    """The parameter names a command template refers to (``{lr}``, ``{w[0]}`` -> lr, w)."""
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        raise _usage(f"--command: malformed template: {exc}") from None
-    roots = set()
-    for _, field, _, _ in parsed:
-        if field is not None:
-            root = field.split(".")[0].split("[")[0]
-            if not root:
-                raise _usage("--command: use named fields like {lr}, not {}")
-            roots.add(root)
-    return roots
-
-
-def check_template(template: str, space) -> None:
-    """Refuse a template naming unknown parameters; warn about parameters it never uses."""
-    fields = template_fields(template)
-    unknown = sorted(fields - set(space.names))
-    if unknown:
-        raise _usage(f"--command uses {', '.join(unknown)}, not in the space "
-                     f"({', '.join(space.names)})")
-    unused = [n for n in space.names if n not in fields]
+def warn_unused(objective, space) -> None:
+    """Warn about parameters a command template never passes: searching them is wasted."""
+    used = set(getattr(objective.fn, "names", space.names))
+    unused = [n for n in space.names if n not in used]
     if unused:
         click.echo(f"Warning: --command never uses {', '.join(unused)}", err=True)
 
@@ -101,10 +80,14 @@ def make_objective(reference, command, field, space, timeout):
         return str(reference)
     if space is None:
         raise _usage("--command needs a space: --param NAME=SPEC or --space FILE")
-    check_template(command, space)
     from nondiff.objective import Objective
 
-    return Objective.from_command(command, field=field, timeout=timeout)
+    try:
+        objective = Objective.from_command(command, field=field, space=space, timeout=timeout)
+    except (ValueError, TypeError) as exc:  # shlex and placeholder errors
+        raise _usage(f"--command: {one_line(exc)}") from None
+    warn_unused(objective, space)
+    return objective
 
 
 @click.command("optimize", short_help="Optimize a Python function or a shell command.")

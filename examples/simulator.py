@@ -1,18 +1,20 @@
-"""A thermostat simulator run from the command line: the target of ``nondiff optimize --command``.
+"""An inventory simulator run from the command line: the target of ``nondiff optimize --command``.
 
-A room loses heat to the outside (Newton's law of cooling) and is warmed by a heater with a few
-discrete power levels, commanded by a PI controller that reads a thermometer (instant, or lagging
-behind the air temperature). One simulated day, one-minute steps. The controller gains are real,
-the number of heater levels is an integer and the thermometer is a categorical choice; quantized
-power, a deadband and clamping make the cost piecewise constant in every parameter, so there is no
-useful gradient: a job for black-box search.
+A shop sells one product for a year. Daily demand is random (Poisson, busier at weekends);
+stock is reviewed every ``--review`` days and, when the stock on hand plus on order has fallen
+to ``--reorder`` units or below, an order brings it back up to ``--up-to`` units (an (s, S)
+policy). The ``--supplier`` is ``local`` (delivers next day, dearer) or ``overseas`` (a week,
+cheaper). Sales missed for lack of stock are lost. The cost per day adds ordering, holding and
+lost-sale costs. Integer decisions, a categorical choice and discrete events make it piecewise
+constant in every parameter: no gradient to follow, a job for black-box search.
 
 Run it by hand::
 
-    python examples/simulator.py --kp 0.8 --ki 0.002 --levels 3 --sensor fast
+    python examples/simulator.py --reorder 60 --up-to 200 --review 3 --supplier local
 
-It prints a few log lines, then the cost (lower is better) on the last line of stdout; with
-``--json`` the last line is a JSON object with the cost and its parts instead.
+It prints a few log lines, then the mean cost per day (lower is better) on the last line of
+stdout; with ``--json`` the last line is a JSON object with the cost and its parts instead.
+The demand is drawn from ``--seed`` (default 0), so the same flags always give the same cost.
 """
 
 from __future__ import annotations
@@ -20,71 +22,73 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import random
 import sys
 
-MINUTES = 24 * 60
-TAU_ROOM = 300.0  # minutes: time constant of heat loss to the outside
-HEAT_GAIN = 0.035  # degrees C per minute per kW of heater power
-HEATER_KW = 4.0
-TAU_SLOW_SENSOR = 20.0  # minutes: a thermometer in a wall box lags behind the air
-PRICE_PER_KWH = 0.15  # cost units per kWh, against one unit per degree-hour of discomfort
-SWITCH_COST = 0.01  # wear of the heater relay, per change of power level
+DAYS = 365
+MEAN_DEMAND = 20.0  # units per day on weekdays
+WEEKEND_FACTOR = 1.6
+HOLDING_COST = 0.05  # per unit in stock overnight
+LOST_SALE_COST = 3.0  # margin lost per unit of demand not served
+# supplier -> (lead time in days, fixed cost per order, cost per unit)
+SUPPLIERS = {"local": (1, 40.0, 1.3), "overseas": (7, 60.0, 1.0)}
 
 
-def outside(minute: int) -> float:
-    """Outside temperature: 5 C on average, coldest at 3:00, warmest at 15:00."""
-    return 5.0 - 5.0 * math.cos(2.0 * math.pi * (minute - 180) / MINUTES)
+def poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson draw by multiplying uniforms (Knuth); fine for means of a few tens."""
+    limit, k, product = math.exp(-mean), 0, rng.random()
+    while product > limit:
+        k += 1
+        product *= rng.random()
+    return k
 
 
-def setpoint(minute: int) -> float:
-    """21 C while people are up (7:00-23:00), 17 C at night."""
-    return 21.0 if 7 * 60 <= minute < 23 * 60 else 17.0
-
-
-def simulate(kp: float, ki: float, levels: int, sensor: str, deadband: float) -> dict:
-    """One day of the closed loop; returns the cost and its parts."""
-    room = measured = 17.0
-    integral, level, switches, kwh, discomfort = 0.0, 0, 0, 0.0, 0.0
-    for minute in range(MINUTES):
-        error = setpoint(minute) - measured
-        # Clamped integral (anti-windup): the heater cannot go above full power anyway.
-        integral = min(max(integral + error, -1.0 / max(ki, 1e-12)), 1.0 / max(ki, 1e-12))
-        command = min(max(kp * error + ki * integral, 0.0), 1.0)
-        wanted = round(command * levels)
-        if wanted != level and abs(error) >= deadband / 2:
-            level, switches = wanted, switches + 1
-        power = HEATER_KW * level / levels
-        room += (outside(minute) - room) / TAU_ROOM + HEAT_GAIN * power
-        measured = room if sensor == "fast" else measured + (room - measured) / TAU_SLOW_SENSOR
-        kwh += power / 60.0
-        discomfort += abs(room - setpoint(minute)) / 60.0
-    cost = discomfort + PRICE_PER_KWH * kwh + SWITCH_COST * switches
-    return {"cost": cost, "discomfort": discomfort, "energy_kwh": kwh, "switches": switches}
+def simulate(reorder: int, up_to: int, review: int, supplier: str, seed: int = 0) -> dict:
+    """One year of the (s, S) policy; returns the mean daily cost and its parts."""
+    rng = random.Random(seed)
+    lead, order_cost, unit_cost = SUPPLIERS[supplier]
+    stock, arrivals = up_to, {}  # arrivals: day -> units delivered that morning
+    spent = {"ordering": 0.0, "holding": 0.0, "lost_sales": 0.0}
+    demand_total = lost_total = orders = 0
+    for day in range(DAYS):
+        stock += arrivals.pop(day, 0)
+        demand = poisson(rng, MEAN_DEMAND * (WEEKEND_FACTOR if day % 7 >= 5 else 1.0))
+        sold = min(stock, demand)
+        stock -= sold
+        demand_total, lost_total = demand_total + demand, lost_total + demand - sold
+        position = stock + sum(arrivals.values())
+        if day % review == 0 and position <= reorder and up_to > position:
+            arrivals[day + lead] = arrivals.get(day + lead, 0) + up_to - position
+            spent["ordering"] += order_cost + unit_cost * (up_to - position)
+            orders += 1
+        spent["holding"] += HOLDING_COST * stock
+    spent["lost_sales"] = LOST_SALE_COST * lost_total
+    return {"cost": sum(spent.values()) / DAYS, **{k: v / DAYS for k, v in spent.items()},
+            "fill_rate": 1.0 - lost_total / max(demand_total, 1), "orders": orders}
 
 
 def parse_args(argv) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Simulate one day of a thermostat.")
-    parser.add_argument("--kp", type=float, required=True, help="proportional gain, per degree C")
-    parser.add_argument("--ki", type=float, required=True, help="integral gain, per degree-minute")
-    parser.add_argument("--levels", type=int, default=1, help="heater power levels above off")
-    parser.add_argument("--sensor", choices=("fast", "slow"), default="fast")
-    parser.add_argument("--deadband", type=float, default=0.0, help="degrees C of hysteresis")
+    parser = argparse.ArgumentParser(description="Simulate a year of an (s, S) stock policy.")
+    parser.add_argument("--reorder", type=int, required=True, help="reorder point s (units)")
+    parser.add_argument("--up-to", type=int, required=True, help="order-up-to level S (units)")
+    parser.add_argument("--review", type=int, default=1, help="days between stock reviews")
+    parser.add_argument("--supplier", choices=sorted(SUPPLIERS), default="local")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the demand")
     parser.add_argument("--json", action="store_true", help="print a JSON object last")
     args = parser.parse_args(argv)
-    if args.kp < 0 or args.ki < 0 or args.deadband < 0:
-        parser.error("--kp, --ki and --deadband must be >= 0")
-    if args.levels < 1:
-        parser.error("--levels must be >= 1")
+    if args.reorder < 0 or args.up_to < 0:
+        parser.error("--reorder and --up-to must be >= 0")
+    if args.review < 1:
+        parser.error("--review must be >= 1")
     return args
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    print(f"simulating {MINUTES} minutes: kp={args.kp} ki={args.ki} levels={args.levels} "
-          f"sensor={args.sensor} deadband={args.deadband}")
-    out = simulate(args.kp, args.ki, args.levels, args.sensor, args.deadband)
-    print(f"discomfort {out['discomfort']:.3f} degree-hours, {out['energy_kwh']:.2f} kWh, "
-          f"{out['switches']} switches")
+    print(f"simulating {DAYS} days: reorder={args.reorder} up_to={args.up_to} "
+          f"review={args.review} supplier={args.supplier} seed={args.seed}")
+    out = simulate(args.reorder, args.up_to, args.review, args.supplier, args.seed)
+    print(f"fill rate {out['fill_rate']:.3f}, {out['orders']} orders")
     print(json.dumps(out) if args.json else f"{out['cost']:.6f}")
     return 0
 

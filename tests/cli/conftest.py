@@ -32,7 +32,7 @@ def run():
     """``run(*args)`` invokes ``nondiff`` in process and returns an :class:`Invocation`."""
 
     def invoke(*args) -> Invocation:
-        result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=True)
+        result = CliRunner().invoke(cli, [str(a) for a in args], prog_name="nondiff")
         return Invocation(result)
 
     return invoke

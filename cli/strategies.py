@@ -26,14 +26,18 @@ def describe(name: str) -> dict:
             "summary": doc.splitlines()[0] if doc else "", "error": None}
 
 
+def _types(row) -> str:
+    return ", ".join(row["supported_types"]) if row["supported_types"] else "(vector only)"
+
+
 def _print_table(rows) -> None:
-    width = max((len(r["name"]) for r in rows), default=0)
+    name_w = max((len(r["name"]) for r in rows), default=0)
+    type_w = max((len(_types(r)) for r in rows if r["error"] is None), default=0)
     for r in rows:
         if r["error"] is not None:
-            click.echo(f"{r['name']:<{width}}  ERROR {r['error']}")
-            continue
-        types = ", ".join(r["supported_types"]) if r["supported_types"] else "(all via vector)"
-        click.echo(f"{r['name']:<{width}}  {types}  {r['summary']}".rstrip())
+            click.echo(f"{r['name']:<{name_w}}  ERROR {r['error']}")
+        else:
+            click.echo(f"{r['name']:<{name_w}}  {_types(r):<{type_w}}  {r['summary']}".rstrip())
 
 
 @click.command("strategies", short_help="List strategies and the parameter types they handle.")

@@ -59,18 +59,19 @@ _EXPORTS = {
     "check_strategy": "nondiff.conformance",
     "UsageError": "nondiff.errors", "ObjectiveError": "nondiff.errors",
     "NoFiniteValue": "nondiff.errors", "CheckpointError": "nondiff.errors",
-    "registry": "nondiff.registry", "seeding": "nondiff.seeding",
 }
+_MODULES = {"registry", "seeding", "autodiff"}
 
-__all__ = sorted(_EXPORTS)
+__all__ = sorted(set(_EXPORTS) | _MODULES)
 
 
 def __getattr__(name):
-    module = _EXPORTS.get(name)
-    if module is None:
+    if name in _MODULES:
+        value = importlib.import_module(f"nondiff.{name}")
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    else:
         raise AttributeError(f"module 'nondiff' has no attribute {name!r}")
-    mod = importlib.import_module(module)
-    value = mod if module.endswith("." + name) else getattr(mod, name)
     globals()[name] = value
     return value
 

@@ -176,8 +176,62 @@ def _mac(data: bytes) -> str:
 
 # --- the objective, described so that a resume can rebuild it ---------------------------------
 def _objective_spec(objective) -> dict | None:
-    spec = objective.spec() if hasattr(objective, "spec") else None
+    """Plain data from which :func:`_objective_from_spec` rebuilds the objective, or None."""
+    from nondiff.command import Command
+
+    options = {"direction": objective.direction, "batch": objective.batch,
+               "call": objective._call_given, "timeout": objective.timeout,
+               "on_error": objective.on_error, "name": objective.name}
+    fn = objective.fn
+    if objective._reference is not None:
+        source = {"kind": "reference", "path": objective._reference[0],
+                  "function": objective._reference[1]}
+    elif isinstance(fn, Command):
+        source = {"kind": "command", "template": fn.template, "field": fn.field,
+                  "cwd": fn.cwd, "env": fn.env}
+    elif _importable(fn):
+        source = {"kind": "import", "module": fn.__module__, "qualname": fn.__qualname__}
+    else:
+        return None
+    spec = {"source": source, "options": options}
     return spec if _is_json(spec) else None
+
+
+def _importable(fn) -> bool:
+    """True when ``module.qualname`` imports back to this very function."""
+    module = getattr(fn, "__module__", None)
+    qualname = getattr(fn, "__qualname__", "")
+    if not module or module == "__main__" or "<" in qualname:
+        return False
+    try:
+        return _import_qualname(module, qualname) is fn
+    except (ImportError, AttributeError):
+        return False
+
+
+def _import_qualname(module: str, qualname: str):
+    import importlib
+
+    obj = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _objective_from_spec(spec: dict, space):
+    from nondiff.objective import Objective
+
+    source, options = spec["source"], dict(spec["options"])
+    kind = source["kind"]
+    if kind == "reference":
+        return Objective.from_reference(f"{source['path']}:{source['function']}", space,
+                                        **options)
+    if kind == "command":
+        for key in ("batch", "call"):
+            options.pop(key)
+        return Objective.from_command(source["template"], field=source["field"], space=space,
+                                      cwd=source["cwd"], env=source["env"], **options)
+    return Objective(_import_qualname(source["module"], source["qualname"]), space, **options)
 
 
 def _is_json(obj) -> bool:
@@ -238,7 +292,7 @@ def _rebuild(data, path, objective, space, strategy, budget, trust):
 
 
 def _objective_from(meta, objective, space, path):
-    from nondiff.objective import Objective, as_objective
+    from nondiff.objective import as_objective
 
     if objective is not None:
         return as_objective(objective, space)
@@ -248,5 +302,5 @@ def _objective_from(meta, objective, space, path):
             f"checkpoint {str(path)!r} cannot rebuild its objective (a Python callable that is "
             "not importable by name); pass objective=... to resume()"
         )
-    return Objective.from_spec(spec, space)
+    return _objective_from_spec(spec, space)
 

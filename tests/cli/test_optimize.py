@@ -160,6 +160,8 @@ def bad_inputs(ref, missing):
         (("--command", "echo 'unclosed {x}", "--param", "x=real:0:1"), ["--command"]),
         (("--command", "echo {x}"), ["--command needs a space"]),
         (("extra", "args", "here"), ["extra"]),
+        ((f"{ref}:f",), ["no search space"]),
+        ((f"{ref}:f", *SPACE, "--strategy", "ga", "--option", "popsize=-1"), ["popsize"]),
     ]
 
 
@@ -186,3 +188,38 @@ def test_exit_code_for_result_table():
     assert code("interrupted", 1.0) == 130
     assert code("budget", math.nan) == 3
     assert code("budget", None) == 3
+
+
+def test_workers_give_the_same_result_as_serial(run, objective_file):
+    ref = f"{objective_file(QUADRATIC)}:f"
+    serial, parallel = (run("optimize", ref, *SPACE, "--budget", 12, "--seed", 4,
+                            "--workers", w, "--json").json() for w in (1, 2))
+    assert parallel["exit_code"] == 0
+    assert (parallel["params"], parallel["value"]) == (serial["params"], serial["value"])
+
+
+def test_command_timeout_is_a_failed_evaluation(run):
+    inv = run("optimize", "--command", "sleep {t}", "--param", "t=real:5:6", "--timeout", 0.2,
+              "--budget", 2, "--seed", 0, "--json")
+    doc = inv.json()
+    assert inv.code == 3 and doc["counts"]["timeout"] == 2 and doc["elapsed"] < 4
+
+
+def test_command_failing_everywhere_exits_1_with_its_stderr(run):
+    inv = run("optimize", "--command", "sh -c 'echo broken >&2; exit 1' {x}",
+              "--param", "x=real:0:1", "--budget", 10, "--seed", 0)
+    assert inv.code == 1 and "broken" in inv.stderr
+
+
+def test_internal_error_keeps_its_traceback_and_json(run, objective_file, monkeypatch):
+    import nondiff.minimize
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in nondiff")
+
+    monkeypatch.setattr(nondiff.minimize, "minimize", broken)
+    inv = run("optimize", f"{objective_file(QUADRATIC)}:f", *SPACE, "--json")
+    assert inv.code == 1
+    assert inv.json() == {"error": "internal error: RuntimeError: a bug in nondiff",
+                          "exit_code": 1}
+    assert "Traceback" in inv.stderr

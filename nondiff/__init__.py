@@ -44,6 +44,10 @@ from __future__ import annotations
 
 import importlib
 
+# eager: submodules of the same name would otherwise shadow these functions once imported
+from nondiff.checkpoint import resume as resume
+from nondiff.minimize import minimize as minimize
+
 __version__ = "0.1.0"
 
 # name -> module; resolved on first access so that `import nondiff` stays cheap (PEP 562)
@@ -53,8 +57,7 @@ _EXPORTS = {
     "Array": "nondiff.space",
     "Objective": "nondiff.objective", "as_objective": "nondiff.objective",
     "Status": "nondiff.evaluate", "Evaluator": "nondiff.evaluate",
-    "minimize": "nondiff.minimize", "Result": "nondiff.result",
-    "resume": "nondiff.checkpoint",
+    "Result": "nondiff.result",
     "Strategy": "nondiff.strategy", "Candidate": "nondiff.strategy",
     "check_strategy": "nondiff.conformance",
     "UsageError": "nondiff.errors", "ObjectiveError": "nondiff.errors",
@@ -62,7 +65,7 @@ _EXPORTS = {
 }
 _MODULES = {"registry", "seeding", "autodiff"}
 
-__all__ = sorted(set(_EXPORTS) | _MODULES)
+__all__ = sorted(set(_EXPORTS) | _MODULES | {"minimize", "resume"})
 
 
 def __getattr__(name):

@@ -20,7 +20,8 @@ def _entry_points() -> dict[str, EntryPoint]:
     for ep in entry_points(group=GROUP):
         if ep.name in found and found[ep.name].value != ep.value:
             raise RuntimeError(
-                f"strategy name {ep.name!r} is declared twice: {found[ep.name].value} and {ep.value}"
+                f"strategy name {ep.name!r} is declared twice: "
+                f"{found[ep.name].value} and {ep.value}"
             )
         found[ep.name] = ep
     return found

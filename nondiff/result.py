@@ -1,6 +1,7 @@
 """The outcome of a run, in scipy.optimize's vocabulary plus what black-box users need.
 
-``Result`` is an :class:`scipy.optimize.OptimizeResult` (a dict with attribute access) with the
+``Result`` behaves like :class:`scipy.optimize.OptimizeResult` (a dict with attribute access;
+not a subclass, so that importing nondiff does not import scipy.optimize) with the
 fields ``x, fun, nfev, nit, success, status, message`` and nondiff's own ``params`` (best
 parameters by name), ``value`` (= ``fun``, in the user's sense), ``history``, ``counts``
 (evaluations by status name), ``stop_reason``, ``elapsed`` (seconds), ``strategy`` and ``seed``.
@@ -11,7 +12,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import OptimizeResult
 
 __all__ = ["Result", "STOP_STATUS"]
 
@@ -19,8 +19,26 @@ __all__ = ["Result", "STOP_STATUS"]
 STOP_STATUS = {"budget": 0, "target": 0, "max_time": 0, "callback": 0, "interrupted": 5}
 
 
-class Result(OptimizeResult):
+class Result(dict):
     """Best point, value and full history of a run (see the module docstring)."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    __setattr__ = dict.__setitem__
+    __delattr__ = dict.__delitem__
+
+    def __dir__(self):
+        return list(self.keys())
+
+    def __repr__(self) -> str:
+        keys = ("message", "success", "status", "fun", "params", "nfev", "nit", "stop_reason",
+                "counts", "elapsed")
+        width = max(map(len, keys)) + 1
+        return "\n".join(f"{k.rjust(width)}: {self.get(k)!r}" for k in keys if k in self)
 
     def to_json_dict(self) -> dict:
         """A JSON-serializable summary (no history arrays)."""

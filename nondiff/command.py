@@ -65,6 +65,9 @@ def placeholders(argv: list[str]) -> list[str]:
             if root == "" or root.isdigit():
                 raise ValueError(f"command template: positional placeholder {{{field_name}}} "
                                  "is not allowed; name the parameter, e.g. {lr}")
+            if not root.isidentifier():
+                raise ValueError(f"command template: {{{field_name}}} is not a parameter name; "
+                                 "write literal braces as {{ and }}")
             if root not in names:
                 names.append(root)
     return names

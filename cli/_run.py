@@ -7,7 +7,9 @@ JSON document on stdout.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import sys
 import time
 
@@ -79,6 +81,36 @@ class Progress:
             self._bar.render_finish()
 
 
+def _fileno(stream) -> int | None:
+    try:
+        return stream.fileno()
+    except (AttributeError, OSError, ValueError):  # in-memory streams (CliRunner, notebooks)
+        return None
+
+
+@contextlib.contextmanager
+def stdout_to_stderr():
+    """Send whatever the objective writes to stdout to stderr instead, until the block ends.
+
+    With ``--json`` stdout must carry one JSON document only, but an objective may print.
+    ``print`` goes through ``sys.stdout``; worker processes and C code write to file
+    descriptor 1, which is pointed at stderr too when both streams have real descriptors.
+    """
+    out, err = _fileno(sys.stdout), _fileno(sys.stderr)
+    sys.stdout.flush()
+    saved = os.dup(out) if out is not None and err is not None else None
+    try:
+        if saved is not None:
+            os.dup2(err, out)
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stderr.flush()
+        if saved is not None:
+            os.dup2(saved, out)
+            os.close(saved)
+
+
 def exit_code_for_error(exc: BaseException) -> int | None:
     """The exit code for a driver exception, or None when it is not one of nondiff's errors."""
     from nondiff import errors
@@ -105,8 +137,10 @@ def run_driver(fn, *args, json_mode: bool, **kwargs) -> int:
     line, an objective failure with its full message (it carries the user's traceback).
     """
     progress = Progress(enabled=not json_mode and _isatty(sys.stderr))
+    quiet = stdout_to_stderr() if json_mode else contextlib.nullcontext()
     try:
-        result = fn(*args, callbacks=(progress,), **kwargs)
+        with quiet:
+            result = fn(*args, callbacks=(progress,), **kwargs)
     except KeyboardInterrupt:
         raise CommandError("interrupted", EXIT_INTERRUPTED) from None
     except Exception as exc:

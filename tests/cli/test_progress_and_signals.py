@@ -58,12 +58,12 @@ SLOW = """
 
 
 @pytest.mark.fault
-def test_sigint_mid_run_exits_130_with_the_best_so_far(tmp_path):
-    obj = tmp_path / "slow.py"
+def test_sigint_mid_run_exits_130_with_the_best_so_far(tmp_path, run):
+    obj, ckpt = tmp_path / "slow.py", tmp_path / "run.npz"
     obj.write_text(textwrap.dedent(SLOW))
     code = ("import sys; from cli.main import main; "
             f"main(['optimize', '{obj}:f', '--param', 'x=real:0:1', '--budget', '100000', "
-            "'--seed', '0', '--json'])")
+            f"'--seed', '0', '--checkpoint', '{ckpt}', '--json'])")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     time.sleep(2.0)  # imports, then a few dozen evaluations
@@ -74,3 +74,36 @@ def test_sigint_mid_run_exits_130_with_the_best_so_far(tmp_path):
     assert doc["exit_code"] == 130 and doc["error"] == "interrupted"
     assert doc["stop_reason"] == "interrupted" and 0 < doc["nfev"] < 100000
     assert doc["value"] == pytest.approx((doc["params"]["x"] - 0.5) ** 2)
+    # the checkpoint written on Ctrl-C resumes the run
+    resumed = run("resume", ckpt, "--budget", doc["nfev"] + 5, "--json").json()
+    assert resumed["exit_code"] == 0 and resumed["nfev"] == doc["nfev"] + 5
+    assert resumed["value"] <= doc["value"]
+
+
+CHATTY = """
+    import os
+    import sys
+
+    print("loading the chatty module")
+
+    def f(x):
+        print("evaluating", x)
+        os.write(1, b"raw write to fd 1\\n")
+        return (x - 0.5) ** 2
+"""
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_json_stdout_stays_one_document_when_the_objective_prints(tmp_path, workers):
+    obj = tmp_path / "chatty.py"
+    obj.write_text(textwrap.dedent(CHATTY))
+    code = ("from cli.main import main; "
+            f"main(['optimize', '{obj}:f', '--param', 'x=real:0:1', '--budget', '6', "
+            f"'--seed', '0', '--workers', '{workers}', '--json'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)  # fails on anything but one JSON document
+    assert doc["nfev"] == 6
+    assert "evaluating" in out.stderr and "raw write to fd 1" in out.stderr
+    assert "loading the chatty module" in out.stderr

@@ -29,8 +29,9 @@ What the adapter adds to pycma, and how:
 - **Restarts** (IPOP/BIPOP after [2, 3], the same rules as ``cma.fmin2``), ``sep-CMA``
   (``CMA_diagonal``) from dimension 500 up unless told otherwise, bounds by
   ``cma.BoundTransform`` (default) or ``cma.BoundPenalty``, and noise handling by
-  ``cma.NoiseHandler`` (a generation is followed by an ask of the re-evaluations it asks for;
-  one evaluation per measurement, no averaging).
+  ``cma.NoiseHandler`` (a generation is followed by an ask of the re-evaluations it asks for,
+  perturbed by ``epsilon`` as in ``cma.fmin``, or the same points when there are integer
+  dimensions; one evaluation per measurement, no averaging).
 - **Failures.** ``+inf`` values reach pycma through ``finite_or_worst``.
 """
 
@@ -273,6 +274,9 @@ class CMAES:
     def _reevaluation_points(self) -> np.ndarray:
         st = self._state
         pend, eps = st.noise_pending, st.noise.epsilon
+        if self._params.discrete.size:
+            # a perturbation of 1e-7 sigma is rounded away on integers; re-evaluate the points
+            return pend["C"][pend["idx"]]
         return np.asarray([st.es.ask(1, pend["C"][i], eps)[0] for i in pend["idx"]])
 
     def _tell_reevaluations(self, values, complete):

@@ -1,0 +1,211 @@
+"""The CMA-ES adapter against raw pycma (the oracle), plus restarts, integers, noise, silence."""
+
+import os
+
+import cma
+import numpy as np
+import pytest
+
+from nondiff import seeding
+from nondiff.space import Array, Categorical, Integer, Real, Space
+from strategies.cmaes import CMAES
+
+BOX = Space(x=Array((6,), -5.0, 5.0))
+X0 = np.linspace(0.2, 0.8, 6)
+
+
+def rastrigin_like(X):
+    Z = -5.0 + 10.0 * np.atleast_2d(X)
+    return (Z**2).sum(axis=1) + 3.0 * np.sin(3 * Z).sum(axis=1)
+
+
+def step(es, f):
+    cands = es.ask()
+    values = f(np.stack([c.vector for c in cands])) if cands else np.zeros(0)
+    es.tell(cands, values)
+    return cands, values
+
+
+def raw_pycma(seed, x0, sigma0, **opts):
+    rng = seeding.spawn(seed, 2)[0]  # the adapter's documented sampler stream
+    options = {"bounds": [[0.0] * len(x0), [1.0] * len(x0)], "verbose": -9, "verb_log": 0,
+               "verb_disp": 0, "seed": np.nan, "randn": lambda a, b: rng.standard_normal((a, b))}
+    return cma.CMAEvolutionStrategy(x0, sigma0, dict(options, **opts))
+
+
+def test_reproduces_raw_pycma_exactly():
+    ad = CMAES(BOX, seed=5, x0=X0, sigma0=0.2)
+    raw = raw_pycma(5, X0, 0.2)
+    for _ in range(40):
+        cands, values = step(ad, rastrigin_like)
+        X = raw.ask()
+        raw.tell(X, list(rastrigin_like(np.array(X))))
+        np.testing.assert_array_equal(np.stack([c.vector for c in cands]), np.array(X))
+        assert ad.best[1] == raw.best.f
+    np.testing.assert_array_equal(ad.es.mean, raw.mean)
+
+
+def test_failures_reach_pycma_as_worst_finite_values():
+    ad = CMAES(BOX, seed=1, x0=X0)
+    cands = ad.ask()
+    values = rastrigin_like(np.stack([c.vector for c in cands]))
+    values[:3] = np.inf
+    ad.tell(cands, values)
+    told = np.sort(np.asarray(ad.es.fit.fit))  # what pycma was told, sorted
+    assert np.all(np.isfinite(told))
+    assert told[-3:].min() > values[3:].max()
+
+
+def test_global_rng_untouched_and_interleaved_runs_agree():
+    space = Space(x=Real(-3.0, 3.0), k=Integer(-5, 5), c=Categorical(["a", "b", "c"]))
+    np.random.seed(123)
+    before = np.random.get_state()[1].copy()
+    a = CMAES(space, seed=9, noise_handling=True, restarts=2, restart_strategy="bipop")
+    b = CMAES(space, seed=9, noise_handling=True, restarts=2, restart_strategy="bipop")
+
+    def f(X):
+        g = space.decode(X)
+        return (g["x"] - 1) ** 2 + (g["k"] - 2) ** 2 + (g["c"] != 1)
+
+    for _ in range(30):
+        xa = np.stack([c.vector for c in step(a, f)[0]])
+        xb = np.stack([c.vector for c in step(b, f)[0]])
+        np.testing.assert_array_equal(xa, xb)
+    np.testing.assert_array_equal(np.random.get_state()[1], before)
+
+
+def test_integer_dimensions_are_cell_centres_and_the_optimum_is_found():
+    space = Space(x=Real(-3.0, 3.0), k=Integer(-5, 5), j=Integer(0, 2))
+    es = CMAES(space, seed=1)
+    assert es.es.opts["integer_variables"] == [1, 2]
+
+    def f(X):
+        g = space.decode(X)
+        return (g["x"] - 1) ** 2 + (g["k"] - 2) ** 2 + g["j"]
+
+    for _ in range(150):
+        cands, _ = step(es, f)
+        X = np.stack([c.vector for c in cands])
+        np.testing.assert_allclose((X[:, 1] * 11 - 0.5) % 1, 0, atol=1e-9)  # centres of k
+        if es.stop():
+            break
+    best, value = es.best
+    assert best.params["k"] == 2 and best.params["j"] == 0 and value < 1e-10
+
+
+def test_ipop_restart_doubles_the_population():
+    es = CMAES(BOX, seed=3, x0=X0, popsize=6, restarts=2, options={"tolfun": 1e3})
+    step(es, rastrigin_like)  # tolfun 1e3 stops pycma's run after its first generation
+    step(es, rastrigin_like)
+    assert es._state.irun >= 1 and es.es.popsize == 6 * 2 ** es._state.irun
+    while es.stop() is None:
+        step(es, rastrigin_like)
+    assert es._state.irun == 2 and es.stop().startswith("converged")
+
+
+def test_bipop_interleaves_small_runs():
+    es = CMAES(BOX, seed=4, x0=X0, restarts=3, restart_strategy="bipop",
+               options={"tolfun": 1e3})
+    regimes = []
+    while es.stop() is None:
+        step(es, rastrigin_like)
+        regimes.append((es._state.regime, es.es.popsize, es.es.sigma0))
+    small = [r for r in regimes if r[0] == "small"]
+    assert es._state.runs_with_small >= 1
+    assert any(r[2] <= 0.25 for r in small)  # small runs use sigma0 * 0.01^U
+    assert es._state.irun - es._state.runs_with_small == 3
+
+
+def test_state_round_trip_across_restarts_and_noise_phase():
+    kw = dict(seed=8, x0=X0, restarts=3, noise_handling=True, options={"tolfun": 1e2})
+    a = CMAES(BOX, **kw)
+    for _ in range(7):
+        step(a, rastrigin_like)
+    b = CMAES(BOX, **kw)
+    b.load_state_dict(a.state_dict())
+    for _ in range(6):
+        ca, _ = step(a, rastrigin_like)
+        cb, _ = step(b, rastrigin_like)
+        assert [c.id for c in ca] == [c.id for c in cb]
+        np.testing.assert_array_equal(np.stack([c.vector for c in ca]),
+                                      np.stack([c.vector for c in cb]))
+    assert a._state.irun == b._state.irun >= 1
+
+
+def test_noise_handler_asks_reevaluations_after_each_generation():
+    es = CMAES(BOX, seed=2, x0=X0, noise_handling=True)
+    first, _ = step(es, rastrigin_like)
+    re, _ = step(es, rastrigin_like)
+    assert len(first) == es.es.popsize and 2 <= len(re) <= 3  # 2 + popsize/20 points
+    assert len(step(es, rastrigin_like)[0]) == es.es.popsize
+
+
+def test_noise_handling_raises_sigma_on_a_noisy_plateau():
+    rng = np.random.default_rng(0)
+    noisy = CMAES(BOX, seed=2, x0=X0, noise_handling=True)
+    plain = CMAES(BOX, seed=2, x0=X0)
+
+    def f(X):
+        return rng.standard_normal(len(X))  # pure noise: no ranking is repeatable
+
+    for _ in range(40):
+        step(noisy, f)
+    for _ in range(20):
+        step(plain, f)
+    assert noisy._state.noise.noiseS > 0 and noisy.es.sigma > plain.es.sigma
+
+
+def test_sep_cma_chosen_from_dimension_500():
+    assert CMAES(Space(w=Array((500,), 0.0, 1.0)), seed=0).es.opts["CMA_diagonal"] is True
+    assert CMAES(BOX, seed=0).es.opts["CMA_diagonal"] is False
+    big = Space(w=Array((500,), 0.0, 1.0))
+    assert CMAES(big, seed=0, diagonal=False).es.opts["CMA_diagonal"] is False
+
+
+def test_penalty_bounds_keep_candidates_in_the_cube():
+    es = CMAES(BOX, seed=0, x0=np.full(6, 0.99), sigma0=0.5, bounds="penalty")
+    X = np.stack([c.vector for c in es.ask()])
+    assert X.min() >= 0 and X.max() <= 1
+    assert es.es.boundary_handler.__class__ is cma.BoundPenalty
+
+
+def test_silent_and_writes_no_files(tmp_path, capsys):
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        es = CMAES(BOX, seed=0, restarts=1, options={"tolfun": 1e3})
+        for _ in range(5):
+            step(es, rastrigin_like)
+    finally:
+        os.chdir(cwd)
+    assert list(tmp_path.iterdir()) == []
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+
+
+def test_budget_cuts_the_last_generation():
+    es = CMAES(BOX, seed=0, budget=15)  # popsize 9 at dim 6
+    step(es, rastrigin_like)
+    mean = es.es.mean.copy()
+    cands, _ = step(es, rastrigin_like)
+    assert len(cands) == 6 and es.stop() == "budget"
+    np.testing.assert_array_equal(es.es.mean, mean)  # a partial generation is not told to pycma
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"sigma0": 0}, "sigma0"),
+        ({"popsize": 1}, "popsize"),
+        ({"restarts": -1}, "restarts"),
+        ({"restart_strategy": "lpop"}, "restart_strategy"),
+        ({"bounds": "clip"}, "bounds"),
+        ({"options": {"no_such_option": 1}}, "no_such_option"),
+        ({"options": {"randn": np.random.randn}}, "randn"),
+        ({"x0": np.full(6, 1.5)}, "x0"),
+        ({"incpopsize": "2"}, "incpopsize"),
+    ],
+)
+def test_bad_arguments_name_the_parameter(kwargs, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        CMAES(BOX, **kwargs)

@@ -237,22 +237,23 @@ class CMAES:
         with self._private_global_rng():
             if st.noise_pending is not None:
                 C = self._reevaluation_points()
+                whole = len(C)
             else:
-                n = st.es.popsize
+                n = whole = st.es.popsize
                 if self.budget is not None:
                     n = max(0, min(n, self.budget - self._ledger.next_id))
                 C = np.asarray(st.es.ask(n)) if n else np.zeros((0, self.space.dim))
-        self._asked = (C, self._ledger.issue(len(C)))
+        self._asked = (C, self._ledger.issue(len(C)), whole)
         return candidates_from_vectors(self.space, self._from_cma(C), self._asked[1])
 
     def tell(self, candidates, values) -> None:
         values = self._ledger.accept(candidates, values)
-        C, first = self._asked
+        C, first, whole = self._asked
         self._asked = None
         rows = np.fromiter((c.id for c in candidates), dtype=np.int64, count=len(candidates))
         full = np.full(len(C), np.inf)
         full[rows - first] = values
-        complete = len(rows) == len(C) and len(C) > 0
+        complete = len(rows) == whole > 0
         st = self._state
         with self._private_global_rng():
             if st.noise_pending is not None:

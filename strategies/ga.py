@@ -94,11 +94,12 @@ class _State:
     brood_viol: np.ndarray = field(default_factory=lambda: np.zeros(0))
     local_parent: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     local_round: int = 0
+    local_evaluations: int = 0  # calls-worth of local_objective rows (not in the budget)
 
 
 _GENOMES = ("pop", "asked", "brood")
 _ARRAYS = ("pop_values", "pop_viol", "asked_viol", "brood_values", "brood_viol", "local_parent")
-_SCALARS = ("phase", "generation", "told", "asked_first", "local_round")
+_SCALARS = ("phase", "generation", "told", "asked_first", "local_round", "local_evaluations")
 
 
 class GeneticAlgorithm:
@@ -138,7 +139,8 @@ class GeneticAlgorithm:
     creep : int, optional
         Largest creep step for integers (default 5% of the range, at least 1).
     dedupe : bool, default False
-        Re-mutate children identical to a parent or to an earlier child (up to 10 tries).
+        Re-mutate children identical to a parent or to an earlier child (up to 10 tries),
+        then replace those still identical by random individuals (up to 10 more tries).
     constraint : callable, optional
         ``g(params) -> float or array``, feasible where every component is ``<= 0``.
     constraint_handling : {"feasibility", "penalty"}
@@ -150,7 +152,11 @@ class GeneticAlgorithm:
         ``constraint`` and ``repair`` take (and ``repair`` returns) the whole children genome,
         a dict name -> array with a leading population axis (categoricals as indices).
     memetic : bool, default False
-        Hill-climb every child with asked local moves (see :mod:`strategies.ga_memetic`).
+        Hill-climb every child: with asked local moves, or on ``local_objective`` when given
+        (see :mod:`strategies.ga_memetic`).
+    local_objective : callable, optional
+        ``h(genome) -> values`` (vectorized, minimized) used for the memetic climb instead of
+        asking moves; its calls are counted in ``local_evaluations``, not in the budget.
     local_size : int, default 4
         Neighbours per child per local round.
     local_rounds : int, default 1
@@ -182,6 +188,7 @@ class GeneticAlgorithm:
         self.budget = None if budget is None else _int("budget", budget, 1)
         self._constraint = _callable("constraint", options.pop("constraint", None))
         self._repair = _callable("repair", options.pop("repair", None))
+        self._local_objective = _callable("local_objective", options.pop("local_objective", None))
         self._p = _build_params(space, options)
         self._ledger = Ledger(space)
         self._state = _State(rng=seeding.as_generator(seed))
@@ -238,7 +245,23 @@ class GeneticAlgorithm:
         children = self._repaired(self._mutated(children))
         if p.dedupe:
             children = self._deduped(children)
+        if p.memetic and self._local_objective is not None:
+            children = self._climbed(children)
         return children
+
+    def _climbed(self, children) -> dict:
+        p, s = self._p, self._state
+        children, used = memetic.climb(
+            s.rng, children, self._local_score, p.specs, p.gene_weights, p.local_size,
+            p.local_rounds, p.handling, p.penalty)
+        s.local_evaluations += used
+        return children
+
+    def _local_score(self, genome):
+        values = np.asarray(self._local_objective(genome), dtype=float).reshape(-1)
+        if values.shape != (_length(genome),):
+            raise ValueError(f"local_objective must return one value per row, got {values.shape}")
+        return np.where(np.isnan(values), np.inf, values), self._violation(genome)
 
     def _select(self, n: int) -> np.ndarray:
         s, p = self._state, self._p
@@ -261,11 +284,16 @@ class GeneticAlgorithm:
 
     def _deduped(self, children) -> dict:
         pop_keys = _row_keys(self._state.pop)
-        for _ in range(_DEDUPE_TRIES):
+        for attempt in range(2 * _DEDUPE_TRIES):
             dup = _duplicates(pop_keys, _row_keys(children))
             if not dup.any():
                 break
-            again = self._repaired(self._mutated(_take(children, dup)))
+            # Re-mutate first; a converged population can trap that, so then draw immigrants.
+            if attempt < _DEDUPE_TRIES:
+                again = self._mutated(_take(children, dup))
+            else:
+                again = self.space.sample(self._state.rng, int(dup.sum()))
+            again = self._repaired(again)
             for name in children:
                 children[name][dup] = again[name]
         return children
@@ -300,7 +328,7 @@ class GeneticAlgorithm:
 
     def _tell_brood(self, genome, values, viol, rows) -> None:
         s = self._state
-        if self._p.memetic and len(values):
+        if self._p.memetic and self._local_objective is None and len(values):
             s.brood, s.brood_values, s.brood_viol = genome, values, viol
             s.phase, s.local_round = "local", 0
         else:
@@ -350,6 +378,11 @@ class GeneticAlgorithm:
         return self._ledger.best
 
     @property
+    def local_evaluations(self) -> int:
+        """Rows scored by ``local_objective`` so far (outside the evaluation budget)."""
+        return self._state.local_evaluations
+
+    @property
     def population(self) -> tuple[dict, np.ndarray]:
         """Current population genome and objective values (copies)."""
         s = self._state
@@ -369,7 +402,7 @@ class GeneticAlgorithm:
         self._ledger.pending = {int(i) for i in state.get("pending", [])}
         seeding.set_generator_state(s.rng, state["rng"])
         s.phase = str(state["phase"])
-        for k in ("generation", "told", "asked_first", "local_round"):
+        for k in _SCALARS[1:]:
             setattr(s, k, int(state[k]))
         for k in _ARRAYS:
             setattr(s, k, np.asarray(state[k], dtype=getattr(s, k).dtype))

@@ -1,12 +1,17 @@
 """The memetic option of the genetic algorithm: stochastic hill climbing on each child.
 
-How it fits ask/tell: local search needs objective values, and the only honest source of them is
-the objective the driver evaluates. So every local-search move is *asked* as an ordinary
-candidate and counts against the budget exactly like a child. After the children of a generation
-are told, the GA spends ``local_rounds`` extra asks on them; each ask holds ``local_size``
-neighbours of every child, and a child moves to its best neighbour when that neighbour ranks
-better (same order as selection, constraints included). This is a batched (1 + m) hill climber
-per child [1], vectorized over the whole brood.
+How it fits ask/tell: local search needs objective values, and there are two honest sources.
+
+- By default every local-search move is *asked* as an ordinary candidate and counts against the
+  budget exactly like a child. After the children of a generation are told, the GA spends
+  ``local_rounds`` extra asks on them; each ask holds ``local_size`` neighbours of every child,
+  and a child moves to its best neighbour when that neighbour ranks better (same order as
+  selection, constraints included). This is a batched (1 + m) hill climber per child [1].
+- With ``local_objective=h`` (a cheap *vectorized* function of a genome, e.g. the objective
+  itself when it is a numpy expression, or a surrogate), the GA climbs each child on ``h``
+  before asking it (:func:`climb`), so only the improved children are asked and counted. The
+  calls of ``h`` are counted apart (``GeneticAlgorithm.local_evaluations``) and never touch the
+  budget, which counts evaluations of the objective.
 
 A neighbour changes one parameter, drawn with probability proportional to its number of genes,
 by the local move of its kind: a 2-opt move (segment reversal) for permutations, one bit flip for
@@ -25,7 +30,7 @@ import numpy as np
 from strategies import ga_operators as ops
 from strategies.ga_constraints import ranks
 
-__all__ = ["neighbours", "improve"]
+__all__ = ["neighbours", "improve", "climb"]
 
 
 def neighbours(rng, genome: dict, specs: dict, weights: np.ndarray, m: int):
@@ -52,7 +57,7 @@ def improve(children, values, viol, cand, cand_values, cand_viol, parent, handli
     r = ranks(all_v, all_c, handling, penalty)
     best = np.arange(n)
     best_rank = r[:n].copy()
-    # A loop over neighbours' slots would do; np.minimum.at finds each child's best in one call.
+    # Ranks are distinct, so each child's best rank identifies exactly one winner.
     np.minimum.at(best_rank, parent, r[n:])
     winner = np.full(n, -1)
     hit = r[n:] == best_rank[parent]
@@ -64,3 +69,20 @@ def improve(children, values, viol, cand, cand_values, cand_viol, parent, handli
     for k in children:
         children[k][moved] = cand[k][src]
     return children, all_v[best], all_c[best]
+
+
+def climb(rng, genome, score, specs, weights, m, rounds, handling, penalty):
+    """Hill-climb every row of ``genome`` on ``score(genome) -> (values, violation)``.
+
+    ``rounds`` rounds of ``m`` neighbours per row; returns the climbed genome and the number of
+    rows scored.
+    """
+    values, viol = score(genome)
+    used = len(values)
+    for _ in range(rounds):
+        cand, parent = neighbours(rng, genome, specs, weights, m)
+        cand_values, cand_viol = score(cand)
+        used += len(cand_values)
+        genome, values, viol = improve(genome, values, viol, cand, cand_values, cand_viol,
+                                       parent, handling, penalty)
+    return genome, used

@@ -17,6 +17,7 @@ few ulps for reals and arrays) and ``from_params(to_params(g)) == g``.
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -140,8 +141,8 @@ class Space(Mapping):
     def vector_steps(self) -> np.ndarray:
         """Per vector column, the width of one discrete cell in the unit cube (0: continuous).
 
-        ``1/(hi-lo+1)`` for an integer, ``0.5`` for bit and choice scores, ``1/n`` (the key
-        spacing) for a permutation, 0 for reals and arrays. Read-only.
+        ``1/(hi-lo+1)`` for an integer, ``0.5`` for bit and choice scores, 0 for reals, arrays
+        and permutation keys (continuous random keys). Read-only.
         """
         return self._steps
 
@@ -178,7 +179,7 @@ class Space(Mapping):
             raise ValueError(f"X must have shape (n, {self.dim}), got {X.shape}")
         if np.isnan(X).any():
             raise ValueError(f"X has NaN entries in columns {_nan_columns(self, X)}")
-        U = np.clip(X, 0.0, 1.0)
+        U = np.minimum(np.maximum(X, 0.0), 1.0)
         return {name: p.decode(U[:, self._slices[name]]) for name, p in self._params.items()}
 
     def encode(self, params_list) -> np.ndarray:
@@ -251,15 +252,16 @@ class Space(Mapping):
             raise TypeError(f"a genome must be a dict of arrays, got {type(genome).__name__}")
         if genome.keys() != self._params.keys():
             self._check_names(genome, where="genome")
-        sizes = {np.shape(genome[name])[:1] for name in self._names}
-        if len(sizes) != 1 or sizes == {()}:
-            raise ValueError(f"genome columns need one leading population axis, got lengths "
-                             f"{ {name: np.shape(genome[name]) for name in self._names} }")
+        n = None
         for name, p in self._params.items():
-            if np.shape(genome[name])[1:] != p.column_shape:
-                raise p.error(f"genome column has shape {np.shape(genome[name])}, expected "
-                              f"(n, *{p.column_shape})")
-        return sizes.pop()[0]
+            shape = np.shape(genome[name])
+            if not shape or shape[1:] != p.column_shape:
+                raise p.error(f"genome column has shape {shape}, expected (n, *{p.column_shape})")
+            if shape[0] != n and n is not None:
+                lengths = {name: len(genome[name]) for name in self._names}
+                raise ValueError(f"genome columns need one population length, got {lengths}")
+            n = shape[0]
+        return n
 
     # --- definitions: JSON, equality, differences -------------------------------------------
 
@@ -298,6 +300,8 @@ class Space(Mapping):
     __hash__ = None
 
     def __repr__(self) -> str:
+        if any(keyword.iskeyword(n) for n in self._names):  # not valid as keyword arguments
+            return f"Space({self._params!r})"
         return f"Space({', '.join(f'{n}={p!r}' for n, p in self._params.items())})"
 
     def diff(self, other: Space) -> list[str]:

@@ -162,15 +162,25 @@ _ERROR_BY_EXIT = {EXIT_INTERRUPTED: "interrupted", EXIT_NO_FINITE: "no finite ev
 def report_result(result, *, json_mode: bool) -> int:
     """Print ``result`` (JSON document or human summary) and return its exit code."""
     code = exit_code_for_result(result)
+    error = _ERROR_BY_EXIT.get(code)
+    if code == EXIT_NO_FINITE:
+        error += _first_failure(result)
     if json_mode:
-        doc = dict(result.to_json_dict())
-        doc.update(error=_ERROR_BY_EXIT.get(code), exit_code=code)
-        emit_json(doc)
+        emit_json({**result.to_json_dict(), "error": error, "exit_code": code})
     else:
         _print_summary(result)
-        if code in _ERROR_BY_EXIT:
-            click.echo(f"Error: {_ERROR_BY_EXIT[code]}", err=True)
+        if error is not None:
+            click.echo(f"Error: {error}", err=True)
     return code
+
+
+def _first_failure(result) -> str:
+    """``"; the first failure was: <last line of its error text>"``, or "" when none is kept."""
+    errors = getattr(getattr(result, "history", None), "errors", None) or {}
+    if not errors:
+        return ""
+    lines = [line for line in str(errors[min(errors)]).splitlines() if line.strip()]
+    return f"; the first failure was: {lines[-1].strip()}" if lines else ""
 
 
 def _format(value) -> str:
@@ -182,7 +192,8 @@ def _format(value) -> str:
 
 
 def _print_summary(result) -> None:
-    click.echo(f"best value: {_format(result.value)}")
+    found = result.value is not None and math.isfinite(result.value)
+    click.echo(f"best value: {_format(result.value) if found else 'none'}")
     params = result.params or {}
     width = max((len(name) for name in params), default=0)
     for name, value in params.items():

@@ -128,7 +128,7 @@ def test_no_finite_value_exits_3(run, objective_file):
               "--seed", 0, "--json")
     assert inv.code == 3
     doc = inv.json()
-    assert doc["exit_code"] == 3 and doc["error"] == "no finite evaluation"
+    assert doc["exit_code"] == 3 and doc["error"].startswith("no finite evaluation")
     assert doc["value"] is None and doc["counts"]["nan"] == 4
     assert run("optimize", f"{objective_file(NAN)}:f", "--param", "x=real:0:1", "--budget",
                4).code == 3
@@ -196,6 +196,14 @@ def test_workers_give_the_same_result_as_serial(run, objective_file):
                             "--workers", w, "--json").json() for w in (1, 2))
     assert parallel["exit_code"] == 0
     assert (parallel["params"], parallel["value"]) == (serial["params"], serial["value"])
+
+
+def test_no_finite_value_names_the_first_failure(run, objective_file):
+    inv = run("optimize", f"{objective_file(QUADRATIC)}:f", "--param", "x=real:0:1",
+              "--budget", 3, "--seed", 0, "--json")
+    assert inv.code == 3
+    assert inv.json()["error"] == ("no finite evaluation; the first failure was: TypeError: "
+                                   "f() missing 2 required positional arguments: 'n' and 'act'")
 
 
 def test_command_timeout_is_a_failed_evaluation(run):

@@ -60,3 +60,20 @@ def test_bad_budget(run, tmp_path, usage_error):
     f = tmp_path / "x.npz"
     f.write_bytes(b"")
     usage_error(run("resume", f, "--budget", "-3"), "--budget")
+
+
+def test_foreign_pickled_state_needs_trust(run, objective_file, tmp_path, monkeypatch,
+                                           usage_error):
+    # cmaes keeps pycma's state pickled, signed with the user's key; another key is "foreign"
+    monkeypatch.setenv("NONDIFF_KEY_FILE", str(tmp_path / "mine.key"))
+    ckpt = tmp_path / "cma.npz"
+    ref = f"{objective_file(SOURCE)}:f"
+    first = run("optimize", ref, *SPACE, "--strategy", "cmaes", "--budget", 12, "--seed", 2,
+                "--checkpoint", ckpt)
+    assert first.code == 0, first.stderr
+    monkeypatch.setenv("NONDIFF_KEY_FILE", str(tmp_path / "someone-else.key"))
+    usage_error(run("resume", ckpt), "cma.npz", "--trust")
+    trusted = run("resume", ckpt, "--trust", "--workers", 1, "--json")
+    assert trusted.code == 0
+    assert trusted.json()["params"] == run("optimize", ref, *SPACE, "--strategy", "cmaes",
+                                           "--budget", 12, "--seed", 2, "--json").json()["params"]

@@ -59,6 +59,18 @@ def driver_overhead(evals: int, batch: bool) -> float:
     return (total - timed.inside) / evals
 
 
+def kwargs_overhead(evals: int) -> float:
+    """Per-call objective taking 10 keyword parameters (params dicts built per candidate)."""
+    space = nd.Space({f"x{i}": nd.Real(-5.0, 5.0) for i in range(DIM)})
+    timed = Timed(lambda kw: sum(v * v for v in kw.values()))
+    obj = nd.Objective(lambda **kw: timed(kw), space)
+    t = time.perf_counter()
+    res = nd.minimize(obj, space, "random", budget=evals, seed=0)
+    total = time.perf_counter() - t
+    assert res.nfev == evals
+    return (total - timed.inside) / evals
+
+
 def pycma_overhead(evals: int) -> float:
     import cma
 
@@ -96,13 +108,14 @@ def main():
     p.add_argument("--evals", type=int, default=100_000)
     p.add_argument("--repeats", type=int, default=3)
     args = p.parse_args()
-    rows = {"per-call": [], "vectorized": [], "raw pycma": []}
+    rows = {"per-call": [], "per-call kwargs": [], "vectorized": [], "raw pycma": []}
     for _ in range(args.repeats):  # interleaved so machine load hits all three alike
         rows["per-call"].append(driver_overhead(args.evals, batch=False))
+        rows["per-call kwargs"].append(kwargs_overhead(args.evals))
         rows["vectorized"].append(driver_overhead(args.evals, batch=True))
         rows["raw pycma"].append(pycma_overhead(args.evals // 5))
     for name, vals in rows.items():
-        print(f"{name:>11}: {statistics.median(vals) * 1e6:7.2f} us/eval overhead "
+        print(f"{name:>15}: {statistics.median(vals) * 1e6:7.2f} us/eval overhead "
               f"(median of {len(vals)}: {', '.join(f'{v * 1e6:.2f}' for v in vals)})")
     held, rss = history_memory(1_000_000)
     print(f"history of 1,000,000 evals, dim {DIM}: arrays {held:.0f} MB, "

@@ -18,6 +18,7 @@ from nondiff import registry
 from nondiff.errors import NoFiniteValue, ObjectiveError, UsageError
 from nondiff.history import History
 from nondiff.result import STOP_STATUS, Result
+from nondiff.strategy import candidate_ids, stack_vectors
 
 __all__ = ["minimize", "Run", "RunConfig", "RunInfo"]
 
@@ -222,10 +223,9 @@ class Run:
         self._after_generation()
 
     def _record(self, candidates, outcome) -> None:
-        ids = np.fromiter((c.id for c in candidates), dtype=np.int64, count=len(candidates))
-        vectors = np.stack([c.vector for c in candidates])
-        self.history.append(ids, vectors, outcome.values, outcome.status, outcome.seconds,
-                            self.nit, outcome.errors)
+        self.history.append(candidate_ids(candidates), stack_vectors(candidates),
+                            outcome.values, outcome.status, outcome.seconds, self.nit,
+                            outcome.errors)
         n = len(candidates)
         status = np.asarray(outcome.status)
         self.nfev += int((status != _interrupted_code()).sum())

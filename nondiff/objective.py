@@ -30,6 +30,7 @@ import numpy as np
 from nondiff.command import Command
 from nondiff.errors import UsageError
 from nondiff.outcome import Raised, TaskResult, convert_batch, convert_raw
+from nondiff.strategy import Batch
 
 __all__ = ["Objective", "as_objective"]
 
@@ -300,6 +301,10 @@ def _pad_interrupted(result: TaskResult, n: int) -> TaskResult:
 # --- arguments -----------------------------------------------------------------------------
 def _params_of(space, candidates) -> list[dict]:
     """The candidates' params, decoding the missing ones in one vectorized call."""
+    if isinstance(candidates, Batch):
+        if candidates.params is None:
+            candidates.params = space.to_params(space.decode(candidates.vectors))
+        return candidates.params
     # Candidate decodes lazily one at a time; peeking at the cache lets us decode a whole batch
     missing = [c for c in candidates if getattr(c, "_params", None) is None]
     if missing:
@@ -311,6 +316,10 @@ def _params_of(space, candidates) -> list[dict]:
 
 def _genome_of(space, candidates) -> dict:
     """The batch's genome: decoded from the vectors unless the strategy supplied params."""
+    if isinstance(candidates, Batch):
+        if candidates.params is not None:
+            return space.from_params(candidates.params)
+        return space.decode(candidates.vectors)
     if any(getattr(c, "_params", None) is not None for c in candidates):
         return space.from_params(_params_of(space, candidates))
     return space.decode(np.stack([c.vector for c in candidates]))

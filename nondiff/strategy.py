@@ -25,12 +25,14 @@ raise ``ValueError``/``TypeError`` naming the bad option.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["Candidate", "Strategy", "Pickled", "candidates_from_vectors", "candidates_from_genome"]
+__all__ = ["Candidate", "Strategy", "Pickled", "Batch", "candidates_from_vectors",
+           "candidates_from_genome", "stack_vectors", "candidate_ids"]
 
 PARAM_KINDS = ("real", "integer", "categorical", "bits", "permutation", "array")
 
@@ -68,19 +70,70 @@ class Candidate:
         return f"Candidate(id={self.id}, params={self.params!r})"
 
 
-def candidates_from_vectors(space, X: np.ndarray, first_id: int) -> list[Candidate]:
+class Batch(Sequence):
+    """The candidates of one ask, held as a matrix of vectors and a first id.
+
+    It is a sequence of :class:`Candidate` objects, built only when accessed, so vectorized
+    consumers (history, batch objectives, ``tell`` bookkeeping) read ``vectors`` and ``ids``
+    and a generation costs a few numpy calls, not one Python object per individual.
+    Contiguous slices stay Batches.
+    """
+
+    __slots__ = ("space", "vectors", "first_id", "params", "_items")
+
+    def __init__(self, space, vectors: np.ndarray, first_id: int, params=None):
+        self.space, self.vectors, self.first_id = space, vectors, int(first_id)
+        self.params = params  # list of dicts when the strategy already has them (GAs)
+        self._items: list[Candidate | None] = [None] * len(vectors)
+
+    @property
+    def ids(self) -> np.ndarray:
+        return np.arange(self.first_id, self.first_id + len(self.vectors), dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                return [self[j] for j in range(start, stop, step)]
+            params = None if self.params is None else self.params[start:stop]
+            return Batch(self.space, self.vectors[start:stop], self.first_id + start, params)
+        item = self._items[i]
+        if item is None:
+            p = None if self.params is None else self.params[i]
+            item = Candidate(self.first_id + (i % len(self)), self.space,
+                             vector=self.vectors[i], params=p)
+            self._items[i] = item
+        return item
+
+    def __repr__(self) -> str:
+        return f"Batch(ids {self.first_id}..{self.first_id + len(self) - 1})"
+
+
+def candidates_from_vectors(space, X: np.ndarray, first_id: int) -> Batch:
     """Candidates for the rows of ``X`` (unit-cube vectors), ids ``first_id, first_id+1, ...``."""
-    X = np.asarray(X, dtype=float)
-    return [Candidate(first_id + i, space, vector=X[i]) for i in range(X.shape[0])]
+    return Batch(space, np.asarray(X, dtype=float), first_id)
 
 
-def candidates_from_genome(space, genome: dict, first_id: int) -> list[Candidate]:
+def stack_vectors(candidates) -> np.ndarray:
+    """The candidates' vectors as an (n, dim) matrix, without copying when they are a Batch."""
+    if isinstance(candidates, Batch):
+        return candidates.vectors
+    return np.stack([c.vector for c in candidates])
+
+
+def candidate_ids(candidates) -> np.ndarray:
+    """The candidates' ids as an int64 array."""
+    if isinstance(candidates, Batch):
+        return candidates.ids
+    return np.fromiter((c.id for c in candidates), dtype=np.int64, count=len(candidates))
+
+
+def candidates_from_genome(space, genome: dict, first_id: int) -> Batch:
     """Candidates for a population genome (dict name -> array with a leading population axis)."""
-    rows = space.to_params(genome)
-    X = space.encode_genome(genome)
-    return [
-        Candidate(first_id + i, space, vector=X[i], params=p) for i, p in enumerate(rows)
-    ]
+    return Batch(space, space.encode_genome(genome), first_id, space.to_params(genome))
 
 
 @dataclass(frozen=True)

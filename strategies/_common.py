@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nondiff.strategy import Candidate
+from nondiff.strategy import Candidate, candidate_ids
 
 __all__ = ["Ledger", "finite_or_worst", "ranks", "centered_ranks"]
 
@@ -20,7 +20,7 @@ class Ledger:
     def __init__(self, space):
         self.space = space
         self.next_id = 0
-        self.pending: set[int] = set()
+        self.pending = range(0)
         self.best_vector: np.ndarray | None = None
         self.best_value = np.inf
         self.best_id = -1
@@ -29,7 +29,7 @@ class Ledger:
         """Reserve ``n`` consecutive ids for a new ask and return the first."""
         first = self.next_id
         self.next_id += n
-        self.pending = set(range(first, first + n))
+        self.pending = range(first, first + n)
         return first
 
     def accept(self, candidates, values) -> np.ndarray:
@@ -39,13 +39,20 @@ class Ledger:
             raise ValueError(
                 f"tell got {len(candidates)} candidates but {values.shape[0]} values"
             )
-        ids = [c.id for c in candidates]
-        unknown = [i for i in ids if i not in self.pending]
-        if unknown:
-            raise ValueError(f"tell got candidate ids {unknown[:5]} that the last ask did not issue")
+        ids = candidate_ids(candidates)
+        p = self.pending
+        if isinstance(p, range):
+            unknown = ids[(ids < p.start) | (ids >= p.stop)] if len(p) else ids
+        else:  # a set of ids (strategies that pick the pending ids themselves)
+            unknown = ids[~np.isin(ids, np.fromiter(p, dtype=np.int64, count=len(p)))]
+        if unknown.size:
+            raise ValueError(
+                f"tell got candidate ids {unknown[:5].tolist()} that the last ask did not issue")
+        if np.unique(ids).size != ids.size:
+            raise ValueError("tell got the same candidate twice")
         if np.isnan(values).any():
             raise ValueError("tell got NaN values: failures must be passed as +inf")
-        self.pending.clear()
+        self.pending = range(0)
         if values.size:
             i = int(np.argmin(values))
             if values[i] < self.best_value or self.best_vector is None:
@@ -74,7 +81,7 @@ class Ledger:
         self.best_vector = None if bv is None else np.asarray(bv, dtype=float)
         self.best_value = float(state["best_value"])
         self.best_id = int(state["best_id"])
-        self.pending = set()
+        self.pending = range(0)
 
 
 def finite_or_worst(values: np.ndarray) -> np.ndarray:

@@ -231,6 +231,8 @@ def as_objective(obj, space=None, **kw) -> Objective:
     """
     if isinstance(obj, Objective):
         changes = dict(kw, **({"space": space} if space is not None else {}))
+        if changes.get("space", obj.space) is obj.space:
+            changes.pop("space", None)
         return obj.replace(**changes) if changes else obj
     if isinstance(obj, str):
         return Objective.from_reference(obj, space, **kw)

@@ -1,20 +1,13 @@
 """The typed parameters a :class:`~nondiff.space.Space` is made of.
 
-Each parameter converts between three forms of its values:
-
-- **user values**, what an objective receives: ``float``, ``int``, the choice object, a bool
-  array (bits), an int array (permutation), a float array (array);
-- a **genome column**, a typed numpy array with a leading population axis ``n``: float64
-  ``(n,)``, int64 ``(n,)``, int64 choice *index* ``(n,)``, bool ``(n, k)``, int64 ``(n, k)``,
-  float64 ``(n, *shape)``;
-- a **unit-cube block** of ``size`` float columns in ``[0, 1]`` (the vector encoding the
-  continuous strategies search): linear or log-linear for reals and arrays, cell centres for
-  integers, one score per choice for categoricals (argmax decodes), one score per bit (``>= 0.5``
-  decodes to True), and random keys for permutations (a stable argsort decodes; Bean, "Genetic
-  algorithms and random keys for sequencing and optimization", ORSA J. Computing 6(2), 1994).
-
-Every conversion works on a whole population with a few numpy calls. Errors name the parameter
-once it has one (a parameter built on its own gets its name when it is placed in a Space).
+Each parameter converts between three forms of its values: **user values** (what an objective
+receives: float, int, the choice object, or a bool / int / float array), a **genome column** (a
+typed numpy array with a leading population axis) and a **unit-cube block** of ``size`` float
+columns in ``[0, 1]`` (the vector encoding continuous strategies search). Permutations use random
+keys (Bean, "Genetic algorithms and random keys for sequencing and optimization", ORSA Journal
+on Computing 6(2), 1994). Every conversion works on a whole population with a few numpy calls.
+Errors name the parameter once it has one (a parameter built on its own gets its name when it is
+placed in a Space).
 """
 
 from __future__ import annotations
@@ -53,33 +46,20 @@ def _clamp(x, lo, hi) -> np.ndarray:
     return np.minimum(np.maximum(x, lo), hi)  # np.clip costs twice as much on small arrays
 
 
-def _full(size: int, step: float) -> np.ndarray:
-    return np.full(size, step, dtype=np.float64)
-
-
 def same(a, b) -> bool:
     """Structural equality of definitions: same types, equal values, never an array truth test."""
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        return False
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):  # e.g. numpy arrays as choices
-        return False
+    return type(a) is type(b) and same_choice(a, b)
 
 
 def same_choice(a, b) -> bool:
     """Whether two choice objects are the same choice (identity, or ``==`` without arrays)."""
-    if a is b:
-        return True
     try:
-        return bool(a == b)
-    except (TypeError, ValueError):
+        return a is b or bool(a == b)
+    except (TypeError, ValueError):  # e.g. numpy arrays: no single truth value
         return False
 
 
@@ -94,11 +74,11 @@ class Param:
     - ``encode(col)`` -> ``(n, size)`` in the unit cube, and ``decode(u)`` back (``u`` already
       clipped into the cube);
     - ``check_column(col)``: dtype, shape and bounds checked, the column normalized;
-    - ``center()``: a genome column of one; ``spec()``: the definition as a dict.
+    - ``center()``: a genome column of one;
+    - ``spec()``: the definition as a dict (:meth:`to_dict` without the JSON checks).
     """
 
-    kind = ""
-    type_name = ""
+    kind = type_name = ""
     spec_required: tuple[str, ...] = ()
     spec_optional: tuple[str, ...] = ()
 
@@ -118,10 +98,6 @@ class Param:
         where = f"parameter {self.name!r}" if self.name else type(self).__name__
         return cls(f"{where}: {message}")
 
-    def spec(self) -> dict:
-        """The definition as a dict (what :meth:`to_dict` returns, without JSON checks)."""
-        raise NotImplementedError
-
     def to_dict(self) -> dict:
         """The JSON-able definition, e.g. ``{"type": "real", "lo": 0.0, "hi": 1.0, ...}``."""
         return self.spec()
@@ -131,11 +107,9 @@ class Param:
             return NotImplemented
         return type(self) is type(other) and same(self.spec(), other.spec())
 
-    __hash__ = None
-
     def steps(self) -> np.ndarray:
         """Width of one discrete cell of each unit-cube column (0 for continuous columns)."""
-        return _full(self.size, 0.0)
+        return np.zeros(self.size)
 
     def from_values(self, values) -> np.ndarray:
         """The genome column for a list of user values, checked against the definition."""
@@ -312,7 +286,7 @@ class Integer(_Scalar):
         return f"Integer({self.lo!r}, {self.hi!r})"
 
     def steps(self) -> np.ndarray:
-        return _full(1, 1.0 / self._m)
+        return np.full(1, 1.0 / self._m)
 
     def sample(self, rng, n: int) -> np.ndarray:
         return rng.integers(self.lo, self.hi, size=n, endpoint=True, dtype=np.int64)
@@ -360,9 +334,8 @@ class Categorical(Param):
     def _as_tuple(self, choices) -> tuple:
         if isinstance(choices, np.ndarray):
             return tuple(choices.tolist())
-        if isinstance(choices, (str, bytes, set, frozenset, Mapping)) or not hasattr(
-            choices, "__iter__"
-        ):
+        unordered = isinstance(choices, (str, bytes, set, frozenset, Mapping))
+        if unordered or not hasattr(choices, "__iter__"):
             raise self.error(f"choices must be a list or tuple, got {choices!r}", TypeError)
         return tuple(choices)
 
@@ -401,7 +374,7 @@ class Categorical(Param):
         return f"Categorical({list(self.choices)!r})"
 
     def steps(self) -> np.ndarray:
-        return _full(self.size, _HIGH - _LOW)
+        return np.full(self.size, _HIGH - _LOW)
 
     def sample(self, rng, n: int) -> np.ndarray:
         return rng.integers(0, self.size, size=n, dtype=np.int64)
@@ -480,7 +453,7 @@ class Bits(_Sized):
     kind, type_name, _dtype = "bits", "bits", np.bool_
 
     def steps(self) -> np.ndarray:
-        return _full(self.n, 0.5)
+        return np.full(self.n, 0.5)
 
     def sample(self, rng, n: int) -> np.ndarray:
         return rng.random((n, self.n)) < 0.5
@@ -495,9 +468,7 @@ class Bits(_Sized):
         return np.zeros((1, self.n), dtype=bool)
 
     def check_column(self, col) -> np.ndarray:
-        col = self._typed(col, "biu", "bools (or 0/1)")
-        if col.dtype.kind != "b":
-            self._bounded(col, 0, 1)
+        col = self._bounded(self._typed(col, "biu", "bools (or 0/1)"), 0, 1)
         return col.astype(bool, copy=False)
 
 
@@ -580,20 +551,18 @@ class Array(Param):
     def _bound(self, value, what: str):
         """``value`` as a float, or as a read-only float array of ``shape``."""
         try:
-            arr = np.asarray(value, dtype=np.float64)
+            arr = np.asarray(value)
             full = np.broadcast_to(arr, self.shape)
-        except (TypeError, ValueError):
+        except ValueError:  # ragged, or the wrong shape
             raise self.error(f"{what} must be a number or an array broadcastable to "
-                             f"{self.shape}, got {value!r}", TypeError) from None
-        if isinstance(value, (bool, np.bool_)) or np.asarray(value).dtype.kind not in "iuf":
+                             f"{self.shape}, got {value!r}") from None
+        if arr.dtype.kind not in "iuf":
             raise self.error(f"{what} must be numeric, got {value!r}", TypeError)
-        if not np.isfinite(arr).all():
+        full = full.astype(np.float64)  # a copy, made read-only below
+        if not np.isfinite(full).all():
             raise self.error(f"{what} must be finite, got {value!r}")
-        if arr.ndim == 0:
-            return float(arr)
-        full = np.array(full)
         full.setflags(write=False)
-        return full
+        return float(arr) if arr.ndim == 0 else full
 
     def spec(self) -> dict:
         lo, hi = (b if isinstance(b, float) else b.tolist() for b in (self.lo, self.hi))

@@ -5,8 +5,10 @@ A :class:`Space` is an ordered mapping from names to parameters (:class:`Real`,
 defined in :mod:`nondiff.params`). It validates user values, samples, and converts between
 
 - **params**: a list of dicts ``name -> user value``, what objectives receive;
-- a **genome**: a dict ``name -> numpy array`` with a leading population axis, typed per
-  parameter (for genetic algorithms and batch objectives);
+- a **genome**: a dict ``name -> numpy array`` with a leading population axis ``n`` (for
+  genetic algorithms and batch objectives): float64 ``(n,)`` for a real, int64 ``(n,)`` for an
+  integer, the int64 choice *index* ``(n,)`` for a categorical, bool ``(n, k)`` for bits, int64
+  ``(n, k)`` for a permutation, float64 ``(n, *shape)`` for an array;
 - a **vector** matrix ``X`` of shape ``(n, space.dim)`` in the unit cube (for ES, CMA-ES and
   other continuous strategies). :meth:`Space.decode` accepts any real matrix: it clips into the
   cube first, so every decoded point is valid.
@@ -296,8 +298,6 @@ class Space(Mapping):
         return self._names == other._names and all(
             self._params[n] == other._params[n] for n in self._names
         )
-
-    __hash__ = None
 
     def __repr__(self) -> str:
         if any(keyword.iskeyword(n) for n in self._names):  # not valid as keyword arguments

@@ -177,11 +177,11 @@ def _problem(f, g, A, B, c, x0, z0, warm_start, detect) -> _Problem:
         if not (hasattr(term, "solve") and callable(term)):
             raise TypeError(f"{name} must be an ADMM term (solve(w, rho, M) and __call__)")
     ws = warm_start
-    n = _size(None if x0 is None else np.size(x0), None if ws is None else ws.x.size,
-              getattr(f, "dim", None), A.shape[1] if hasattr(A, "shape") else None)
+    n = _size(getattr(f, "dim", None), A.shape[1] if hasattr(A, "shape") else None,
+              None if ws is None else ws.x.size, None if x0 is None else np.size(x0))
     A = as_map(A, n, 1.0, "A")
-    m = _size(None if z0 is None else np.size(z0), None if ws is None else ws.z.size,
-              getattr(g, "dim", None), B.shape[1] if hasattr(B, "shape") else None, A.shape[0])
+    m = _size(getattr(g, "dim", None), B.shape[1] if hasattr(B, "shape") else None,
+              None if ws is None else ws.z.size, None if z0 is None else np.size(z0), A.shape[0])
     B = as_map(B, m, -1.0, "B")
     if A.shape[0] != B.shape[0]:
         raise ValueError(f"A has {A.shape[0]} rows but B has {B.shape[0]}")
@@ -266,12 +266,13 @@ def _record(state, norms, settings) -> tuple[float, float]:
 
 
 def _adapt_rho(state, norms, settings) -> None:
+    # OSQP guards each normalization with a tiny constant; a dual residual of exactly zero
+    # (z stuck at a kink or a bound) then asks for a larger rho, as it should
+    tiny = 1e-10
     scale_pri = max(norms["Ax"], norms["Bz"], norms["c"])
-    tiny = 1e-300
-    if min(scale_pri, norms["Aty"], norms["s"]) < tiny:
-        return  # a normalization is undefined (e.g. the first steps from zero); keep rho
-    ratio = (norms["r"] / scale_pri) / (norms["s"] / norms["Aty"])
-    factor = math.sqrt(ratio)
+    primal = norms["r"] / (scale_pri + tiny)
+    dual = norms["s"] / (norms["Aty"] + tiny)
+    factor = math.sqrt(primal / (dual + tiny))
     tol = settings.adapt_tolerance
     if 1.0 / tol <= factor <= tol:
         return

@@ -49,9 +49,11 @@ def test_disabled_progress_writes_nothing(monkeypatch):
 
 
 SLOW = """
+    import pathlib
     import time
 
     def f(x):
+        pathlib.Path(__file__).with_name("started").touch()
         time.sleep(0.01)
         return (x - 0.5) ** 2
 """
@@ -66,9 +68,13 @@ def test_sigint_mid_run_exits_130_with_the_best_so_far(tmp_path, run):
             f"'--seed', '0', '--checkpoint', '{ckpt}', '--json'])")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    time.sleep(2.0)  # imports, then a few dozen evaluations
+    started = tmp_path / "started"
+    deadline = time.monotonic() + 30
+    while not started.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.3)  # a few more evaluations
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=8)
+    out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     doc = json.loads(out)
     assert doc["exit_code"] == 130 and doc["error"] == "interrupted"

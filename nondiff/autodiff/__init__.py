@@ -1,0 +1,41 @@
+"""nondiff.autodiff: a numpy automatic differentiation engine (reverse, forward, any order).
+
+Write the program with ``import nondiff.autodiff.numpy as anp`` and Python control flow;
+``grad``/``value_and_grad``/``vjp`` differentiate it backwards, ``jvp`` forwards, ``jacobian``
+either way, ``hessian``/``hvp`` forward over reverse. In-place operations are supported with
+PyTorch's safety net (version counters, :class:`InplaceError`), and :func:`analyze` reports
+which inputs the result depends on differentiably, piecewise, or not at all.
+
+>>> import nondiff.autodiff.numpy as anp
+>>> from nondiff.autodiff import grad
+>>> float(grad(lambda x: anp.tanh(x) ** 2)(0.5))  # 2 tanh(x) (1 - tanh(x)^2)
+0.7268619813835873
+
+Layout: ``tracer`` (primitives, boxes, traces) -> ``reverse`` / ``forward`` (modes) ->
+``api`` (transformations) -> ``numpy`` (the rules, one module per area, and ``box`` for
+operators, views and in-place writes); ``analyze`` and ``testing`` sit beside ``api``.
+"""
+
+from . import numpy as _numpy  # noqa: F401  (installs ArrayBox; rules register on import)
+from .analyze import Analysis, analyze
+from .api import (
+    grad,
+    hessian,
+    hvp,
+    jacobian,
+    jvp,
+    nograd_primitive,
+    primitive,
+    value_and_grad,
+    vjp,
+)
+from .forward import defjvp
+from .numpy.nograd import stop_gradient
+from .reverse import defvjp
+from .testing import check_grads
+from .tracer import Primitive
+from .versions import InplaceError
+
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp",
+           "stop_gradient", "primitive", "nograd_primitive", "Primitive", "defvjp", "defjvp",
+           "check_grads", "analyze", "Analysis", "InplaceError"]

@@ -1,0 +1,285 @@
+"""Where differentiability breaks: ``analyze(f, *args)`` classifies every input of a program.
+
+The program runs once under an analysis trace. Every traced value carries four bit masks over
+the input leaves (one bit per leaf): ``dep`` (leaves it depends on at all), ``diff`` (leaves
+reaching it through differentiable primitives only), ``step`` (leaves reaching it through a
+step function: rounding, integer casts) and ``piece`` (leaves reaching it through a kink or a
+comparison: abs, maximum, sort, where). Control flow adds to the same masks: ``bool()`` of a
+traced value is a branch, ``int()``/indexing by a traced value is a cast, ``float()`` and
+conversion to a plain array are escapes. Each such event is recorded once per source line.
+
+A leaf is then *no effect* (nothing depends on it), *non-differentiable* (it flows through a
+step, a cast or an escape, or reaches the result only through branches and indices, so its
+gradient is zero almost everywhere), *piecewise* (its gradient is exact locally but branches
+or kinks make it change abruptly) or *differentiable*. Kinks are reported even where finite
+differences cannot see them (``abs`` at 0 is symmetric).
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+
+from .tracer import Box, Trace, getval, link_view, new_trace, user_location
+from .vspace import flatten, leaf_paths, unflatten
+
+__all__ = ["analyze", "Analysis", "LeafReport", "Event", "DIFFERENTIABLE", "PIECEWISE",
+           "NONDIFFERENTIABLE", "NO_EFFECT"]
+
+DIFFERENTIABLE = "differentiable"
+PIECEWISE = "piecewise"
+NONDIFFERENTIABLE = "non-differentiable"
+NO_EFFECT = "no effect"
+
+_STEP_KINDS = ("round", "cast", "escape", "array")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One source line where differentiability breaks: ``kind`` is branch, kink, round, cast,
+    escape (``float()``), array (conversion to a plain array) or stop (``stop_gradient``)."""
+
+    kind: str
+    name: str
+    filename: str
+    lineno: int
+
+    def __str__(self):
+        return f"{self.filename}:{self.lineno}: {self.kind} ({self.name})"
+
+
+@dataclass(frozen=True)
+class LeafReport:
+    """The classification of one input leaf, with the events that decided it."""
+
+    path: str
+    status: str
+    events: tuple = field(default=())
+
+    def __str__(self):
+        lines = "".join(f"\n    {e}" for e in self.events)
+        return f"{self.path}: {self.status}{lines}"
+
+
+class Analysis:
+    """The result of :func:`analyze`: ``leaves`` (list of :class:`LeafReport`), ``value``
+    (the program's result), ``events`` (every recorded :class:`Event`, in order).
+
+    ``analysis[path]`` returns the status of a leaf (``"x"``, ``"params['w']"``).
+    """
+
+    def __init__(self, leaves, value, events):
+        self.leaves = leaves
+        self.value = value
+        self.events = events
+        self._by_path = {leaf.path: leaf for leaf in leaves}
+
+    def __getitem__(self, path):
+        return self._by_path[path].status
+
+    def report(self, path):
+        """The :class:`LeafReport` of ``path``."""
+        return self._by_path[path]
+
+    def __str__(self):
+        return "\n".join(str(leaf) for leaf in self.leaves)
+
+    __repr__ = __str__
+
+
+class _Recorder:
+    """Events keyed by (kind, name, file, line) -> mask of the leaves involved."""
+
+    __slots__ = ("events", "ctrl_piece", "ctrl_step")
+
+    def __init__(self):
+        self.events = {}
+        self.ctrl_piece = 0
+        self.ctrl_step = 0
+
+    def add(self, kind, name, mask):
+        filename, lineno = user_location(3)
+        key = Event(kind, name, filename, lineno)
+        self.events[key] = self.events.get(key, 0) | mask
+
+
+class AnalyzeTrace(Trace):
+    """Propagates the four masks ``(dep, diff, step, piece)`` instead of derivatives."""
+
+    __slots__ = ("rec",)
+
+    def apply(self, prim, args, kwargs):
+        raw, boxes, lower = self.unbox_args(args)
+        ans = prim(*raw, **kwargs) if lower else prim.fun(*raw, **kwargs)
+        dep = diff = step = piece = 0
+        for i, b in boxes:
+            m = b._node
+            if m is None:
+                continue
+            dep |= m[0]
+            step |= m[2]
+            piece |= m[3]
+            if i in prim.vjps:
+                diff |= m[1]
+        if prim.kink is not None and dep:
+            piece |= dep
+            self.rec.add("kink", prim.kink, dep)
+        out = self.box(ans, (dep, diff, step, piece) if dep else None)
+        if prim.view and boxes and boxes[0][0] == 0:
+            link_view(out, boxes[0][1], prim, tuple(args[1:]), kwargs)
+        return out
+
+    def nograd(self, prim, args, kwargs):
+        ans = prim.fun(*[getval(a) for a in args], **kwargs)
+        if prim.category == "shape":
+            return self.box(ans, None)
+        dep = step = piece = 0
+        for a in args:
+            if isinstance(a, Box) and a._trace is self and a._node is not None:
+                dep |= a._node[0]
+                step |= a._node[2]
+                piece |= a._node[3]
+        if not dep:
+            return ans
+        if prim.category == "round":
+            step |= dep
+        elif prim.category == "branch":
+            piece |= dep
+        self.rec.add(prim.category, prim.name, dep)
+        return self.box(ans, (dep, 0, step, piece))
+
+    def event(self, kind, box, convert):
+        m = box._node
+        if m is not None:
+            name = {"branch": "bool()", "cast": "int()", "escape": "float()",
+                    "array": "np.asarray()"}[kind]
+            self.rec.add(kind, name, m[0])
+            if kind == "branch":
+                self.rec.ctrl_piece |= m[0]
+                self.rec.ctrl_step |= m[2]
+            else:
+                self.rec.ctrl_step |= m[0]
+        return convert(box._value)
+
+    def linear(self, prim, parts, ans):
+        masks = [b._node for b, _, _ in parts if b._node is not None]
+        if not masks:
+            return None
+        return tuple(_or(m[k] for m in masks) for k in range(4))
+
+
+def _or(values):
+    out = 0
+    for v in values:
+        out |= v
+    return out
+
+
+def analyze(fun, *args, argnums=None):
+    """Run ``fun(*args)`` once and classify each input leaf by how the result depends on it.
+
+    Parameters
+    ----------
+    fun : callable
+        A program written with :mod:`nondiff.autodiff.numpy` (Python control flow allowed).
+    *args
+        Its arguments: numbers, arrays, or dicts/lists/tuples of them (each leaf is classified).
+    argnums : int or tuple of int, optional
+        Which arguments to analyze (default: all).
+
+    Returns
+    -------
+    Analysis
+        ``analysis["x"]`` is one of ``"differentiable"``, ``"piecewise"``,
+        ``"non-differentiable"``, ``"no effect"``; ``analysis.report("x").events`` lists the
+        source lines responsible.
+
+    Examples
+    --------
+    >>> import nondiff.autodiff.numpy as anp
+    >>> def f(x, n, unused):
+    ...     y = anp.abs(x)
+    ...     for _ in range(int(n)):
+    ...         y = y * 2.0
+    ...     return y
+    >>> a = analyze(f, 1.5, 3, 0.0)
+    >>> a["x"], a["n"], a["unused"]
+    ('piecewise', 'non-differentiable', 'no effect')
+    """
+    names = _arg_names(fun, len(args))
+    argnums = range(len(args)) if argnums is None else _as_tuple(argnums)
+    with new_trace(AnalyzeTrace) as trace:
+        trace.rec = _Recorder()
+        args, paths = _box_inputs(trace, args, argnums, names)
+        value = fun(*args)
+    out = _output_masks(trace, value)
+    leaves = [_classify(p, 1 << k, out, trace.rec) for k, p in enumerate(paths)]
+    return Analysis(leaves, _strip(value), list(trace.rec.events))
+
+
+def _as_tuple(argnums):
+    return (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+
+def _arg_names(fun, n):
+    try:
+        params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return [names[i] if i < len(names) else f"arg{i}" for i in range(n)]
+
+
+def _box_inputs(trace, args, argnums, names):
+    args, paths, bit = list(args), [], 0
+    for i in argnums:
+        leaves, tree = flatten(args[i])
+        boxed = []
+        for leaf, path in zip(leaves, leaf_paths(args[i], names[i])):
+            if _numeric(leaf):
+                m = 1 << bit
+                boxed.append(trace.box(leaf, (m, m, 0, 0)))
+                paths.append(path)
+                bit += 1
+            else:
+                boxed.append(leaf)
+        args[i] = unflatten(tree, boxed)
+    return args, paths
+
+
+def _numeric(x):
+    import numpy as np
+
+    if isinstance(x, bool):
+        return False
+    return isinstance(x, (int, float, np.number, np.ndarray)) and np.issubdtype(
+        np.result_type(x), np.number)
+
+
+def _output_masks(trace, value):
+    leaves, _ = flatten(value)
+    masks = [v._node for v in leaves if isinstance(v, Box) and v._trace is trace and v._node]
+    return tuple(_or(m[k] for m in masks) for k in range(4))
+
+
+def _strip(value):
+    leaves, tree = flatten(value)
+    return unflatten(tree, [getval(v) for v in leaves])
+
+
+def _classify(path, bit, out, rec):
+    dep, diff, step, piece = out
+    if not (dep | rec.ctrl_piece | rec.ctrl_step) & bit:
+        return LeafReport(path, NO_EFFECT)
+    mine = [e for e, m in rec.events.items() if m & bit]
+    if (step | rec.ctrl_step) & bit:
+        return LeafReport(path, NONDIFFERENTIABLE, _kinds(mine, _STEP_KINDS))
+    if not diff & bit:
+        return LeafReport(path, NONDIFFERENTIABLE, tuple(mine))
+    if (piece | rec.ctrl_piece) & bit:
+        return LeafReport(path, PIECEWISE, _kinds(mine, ("branch", "kink")))
+    return LeafReport(path, DIFFERENTIABLE)
+
+
+def _kinds(events, kinds):
+    return tuple(e for e in events if e.kind in kinds)

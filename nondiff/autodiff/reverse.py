@@ -1,0 +1,138 @@
+"""Reverse mode: VJP nodes built while tracing, and the backward pass.
+
+Rules are staged as in HIPS autograd: ``defvjp(sin, lambda ans, x: lambda g: g * cos(x))``.
+The outer function runs during the forward pass and captures what the backward pass needs;
+the node remembers the version of every array argument and of the answer, so that a value
+changed in place afterwards is caught (:mod:`~nondiff.autodiff.versions`). The backward pass
+visits nodes in decreasing creation order, which is a reverse topological order because a node
+is always created after its parents; a heap keyed on that order replaces an explicit toposort.
+"""
+
+from __future__ import annotations
+
+from heapq import heappop, heappush
+
+from .tracer import Trace, link_view, next_order
+from .versions import check_saved
+
+__all__ = ["defvjp", "VJPNode", "ReverseTrace", "backward_pass"]
+
+
+def defvjp(prim, *rules, argnums=None):
+    """Attach staged VJP rules ``rule(ans, *args, **kwargs) -> (g -> cotangent)`` to ``prim``.
+
+    ``rules[k]`` is for argument ``argnums[k]`` (default ``0, 1, ...``); ``None`` means the
+    argument is not differentiable. A rule may return None to say "zero for these arguments".
+    """
+    for i, rule in zip(argnums or range(len(rules)), rules):
+        if rule is not None:
+            prim.vjps[i] = rule
+
+
+class VJPNode:
+    """One primitive application: parents, their VJP closures, and the saved-version records."""
+
+    __slots__ = ("prim", "parents", "vjps", "saved", "order", "__weakref__")
+
+    def __init__(self, prim, parents, vjps, saved):
+        self.prim = prim
+        self.parents = parents
+        self.vjps = vjps
+        self.saved = saved
+        self.order = next_order()
+
+
+class ReverseTrace(Trace):
+    """Builds VJP nodes."""
+
+    __slots__ = ()
+
+    def apply(self, prim, args, kwargs):
+        raw, boxes, lower = self.unbox_args(args)
+        ans = prim(*raw, **kwargs) if lower else prim.fun(*raw, **kwargs)
+        parents, vjps, saved = [], [], []
+        for i, b in boxes:
+            st = b._storage
+            if st is not None:
+                saved.append((st, st[0], id(raw[i]), i))
+            if b._node is None:
+                continue
+            rule = prim.vjps.get(i)
+            if rule is None:
+                raise TypeError(f"no VJP rule for argument {i} of primitive '{prim.name}'")
+            vjp = rule(ans, *raw, **kwargs)
+            if vjp is None:
+                continue
+            if prim.unbroadcast is not None:
+                vjp = _unbroadcasting(prim, vjp, raw[i], ans)
+            parents.append(b._node)
+            vjps.append(vjp)
+        if not parents:
+            out = self.box(ans, None)
+        else:
+            out = self.box(ans, VJPNode(prim, parents, vjps, saved))
+            if out._storage is not None:
+                saved.append((out._storage, 0, id(ans), -1))
+        if prim.view and boxes[0][0] == 0:
+            link_view(out, boxes[0][1], prim, tuple(args[1:]), kwargs)
+        return out
+
+    def linear(self, prim, parts, ans):
+        """Box ``ans`` computed outside ``prim.fun`` from ``parts``: ``(box, vjp, jvp)`` triples."""
+        parents = [b._node for b, _, _ in parts if b._node is not None]
+        vjps = [vjp for b, vjp, _ in parts if b._node is not None]
+        return VJPNode(prim, parents, vjps, None) if parents else None
+
+    def leaf(self, value):
+        """Box an input being differentiated; its version counter forbids in-place changes."""
+        out = self.box(value, VJPNode(None, (), (), None))
+        if out._storage is not None:
+            out._storage[2] = True
+        return out
+
+
+def _shape(x):
+    return getattr(x, "shape", ())
+
+
+def _unbroadcasting(prim, vjp, arg, ans):
+    shape = _shape(arg)
+    if shape == _shape(ans):
+        return vjp
+    unbroadcast = prim.unbroadcast
+    return lambda g: unbroadcast(vjp(g), shape)
+
+
+def backward_pass(seeds, leaves):
+    """Propagate cotangents from ``seeds`` (list of ``(node, g)``) to the ``leaves`` nodes.
+
+    Returns a list with the cotangent of each leaf, or None where nothing reached it.
+    """
+    grads = {}
+    heap = []
+    for node, g in seeds:
+        if node in grads:
+            grads[node] = grads[node] + g
+        else:
+            grads[node] = g
+            heappush(heap, (-node.order, node))
+    wanted = {id(n) for n in leaves}
+    found = {}
+    while heap:
+        node = heappop(heap)[1]
+        g = grads.pop(node)
+        if not node.parents:
+            if id(node) in wanted:
+                found[id(node)] = g
+            continue
+        if node.saved:
+            check_saved(node)
+        for parent, vjp in zip(node.parents, node.vjps):
+            pg = vjp(g)
+            if parent in grads:
+                grads[parent] = grads[parent] + pg
+            else:
+                grads[parent] = pg
+                heappush(heap, (-parent.order, parent))
+    return [found.get(id(n)) for n in leaves]
+

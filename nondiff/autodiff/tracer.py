@@ -1,0 +1,260 @@
+"""Tracing core: named primitives, boxes and nested traces (no numpy rules live here).
+
+A :class:`Primitive` wraps a plain function. Called on ordinary values it just runs it; called
+with a :class:`Box` among its arguments it hands the call to the box's :class:`Trace`, which
+unboxes the arguments belonging to it, evaluates the primitive one level down (so boxes of
+outer traces are traced too, which is what gives derivatives of any order) and boxes the answer
+with a node that its mode understands: VJP closures (reverse), a tangent (forward) or
+dependency masks (analysis). Traces are numbered by nesting depth and the deepest trace among
+the arguments handles the call first, as in HIPS autograd and JAX.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+
+import numpy as np
+
+__all__ = ["Primitive", "NoGradPrimitive", "Box", "Trace", "new_trace", "getval", "isbox"]
+
+_ndarray = np.ndarray
+
+
+class Primitive:
+    """A named function with derivative rules attached by :func:`defvjp` / :func:`defjvp`.
+
+    Attributes set by the rule modules: ``vjps`` / ``jvps`` (argnum -> staged rule),
+    ``unbroadcast`` / ``broadcast`` (set on elementwise primitives so that broadcasting is
+    undone in one place, the trace, rather than in every rule), ``kink`` (an analysis label for
+    primitives with points of non-differentiability, e.g. ``abs``) and ``view`` (the result may
+    share memory with argument 0).
+    """
+
+    __slots__ = ("name", "fun", "vjps", "jvps", "unbroadcast", "broadcast", "kink", "view",
+                 "__wrapped__", "__dict__")
+
+    def __init__(self, fun, name=None):
+        self.fun = fun
+        self.name = name or getattr(fun, "__name__", repr(fun))
+        self.vjps = {}
+        self.jvps = {}
+        self.unbroadcast = self.broadcast = self.kink = None
+        self.view = False
+        self.__doc__ = getattr(fun, "__doc__", None)
+        self.__wrapped__ = fun
+
+    def __call__(self, *args, **kwargs):
+        top = None
+        for a in args:
+            if isinstance(a, Box):
+                t = a._trace
+                if top is None or t.level > top.level:
+                    top = t
+        if top is None:
+            return self.fun(*args, **kwargs)
+        return top.apply(self, args, kwargs)
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"
+
+
+class NoGradPrimitive(Primitive):
+    """A primitive whose result carries no derivative (rounding, comparisons, indices).
+
+    ``category`` tells :func:`~nondiff.autodiff.analyze` what kind of break it is: ``"round"``
+    (the result is a step function: floor, sign, integer casts), ``"branch"`` (a comparison or an
+    index choice: argmax, argsort) or ``"stop"`` (stop_gradient); ``"shape"`` results depend on
+    shapes only (zeros_like) and stay boxed so that in-place writes into them are tracked.
+    """
+
+    __slots__ = ("category",)
+
+    def __init__(self, fun, name=None, category="round"):
+        super().__init__(fun, name)
+        self.category = category
+
+    def __call__(self, *args, **kwargs):
+        top = None
+        for a in args:
+            if isinstance(a, Box):
+                t = a._trace
+                if top is None or t.level > top.level:
+                    top = t
+        if top is None:
+            return self.fun(*args, **kwargs)
+        return top.nograd(self, args, kwargs)
+
+
+class Box:
+    """A traced value: the value one level down, its trace and its node in that trace.
+
+    ``_storage`` is the version counter ``[version, last in-place op, is_input]`` shared by all
+    views of one array (None for Python floats); ``_root`` / ``_chain`` describe a view as the
+    primitives that produce it from its root box, ``_seen`` the root version its node reflects.
+    """
+
+    __slots__ = ("_value", "_trace", "_node", "_storage", "_root", "_chain", "_seen",
+                 "__weakref__")
+
+    def __init__(self, value, trace, node, storage=None):
+        self._value = value
+        self._trace = trace
+        self._node = node
+        self._storage = storage
+        self._root = None
+
+    def __repr__(self):
+        return f"Box({self._value!r}, level={self._trace.level})"
+
+
+def isbox(x):
+    """True if ``x`` is a traced value."""
+    return isinstance(x, Box)
+
+
+def getval(x):
+    """The plain value under all levels of boxes."""
+    while isinstance(x, Box):
+        x = x._value
+    return x
+
+
+class Trace:
+    """One level of tracing; subclasses implement a mode (reverse, forward, analysis)."""
+
+    __slots__ = ("level",)
+
+    def __init__(self, level):
+        self.level = level
+
+    def apply(self, prim, args, kwargs):
+        raise NotImplementedError
+
+    def nograd(self, prim, args, kwargs):
+        """Evaluate a no-derivative primitive: a plain result (constant box if shape-only)."""
+        ans = prim.fun(*[getval(a) for a in args], **kwargs)
+        if prim.category == "shape":
+            return self.box(ans, None)
+        return ans
+
+    def box(self, value, node):
+        """Box ``value``; arrays get a fresh version counter."""
+        if type(value) is _ndarray or (isinstance(value, Box) and value._storage is not None):
+            return BoxType(value, self, node, [0, None, False])
+        return BoxType(value, self, node)
+
+    def event(self, kind, box, convert):
+        """A traced value leaves the engine: ``kind`` is branch, cast, escape or array.
+
+        Converting a traced array that carries a derivative to a plain array is refused (as
+        PyTorch refuses ``.numpy()``), since the derivative would silently be lost.
+        """
+        if kind == "array" and box._node is not None:
+            filename, lineno = user_location(3)
+            raise TypeError(
+                f"a traced value was converted to a plain numpy array at {filename}:{lineno} "
+                "(a numpy function without a nondiff.autodiff.numpy counterpart, or np.asarray); "
+                "its derivative would be lost. Use nondiff.autodiff.numpy, or stop_gradient(x) "
+                "if this is intended")
+        return convert(box._value)
+
+    def unbox_args(self, args):
+        """Split ``args`` into plain values at this level and the boxes of this trace.
+
+        Returns ``(raw, boxes, lower)``: ``boxes`` is a list of ``(argnum, box)`` and ``lower``
+        is True when some value still holds boxes of outer traces.
+        """
+        raw = list(args)
+        boxes = []
+        lower = False
+        for i, a in enumerate(args):
+            if isinstance(a, Box):
+                if a._trace is self:
+                    if a._root is not None:
+                        a = sync_view(a)
+                    v = raw[i] = a._value
+                    boxes.append((i, a))
+                    if isinstance(v, Box):
+                        lower = True
+                else:
+                    lower = True
+        return raw, boxes, lower
+
+
+BoxType = Box  # replaced by numpy.box.ArrayBox, which adds numpy's operators
+_depth = [0]
+_order = itertools.count()
+
+
+@contextlib.contextmanager
+def new_trace(cls):
+    """Open a trace of mode ``cls`` one level deeper than any open trace."""
+    _depth[0] += 1
+    try:
+        yield cls(_depth[0])
+    finally:
+        _depth[0] -= 1
+
+
+def next_order():
+    """A creation counter: parents are created before children (a topological order)."""
+    return next(_order)
+
+
+def sync_view(box):
+    """Refresh the history of a view whose root was written in place since its node was made.
+
+    The view's data already changed (it shares memory); its node is rebuilt by replaying the view
+    primitives on the root's current history, what PyTorch calls view replay.
+    """
+    root = box._root
+    if root._storage[0] == box._seen:
+        return box
+    fresh = apply_chain(root, box._chain)
+    box._value = fresh._value
+    box._node = fresh._node
+    box._seen = root._storage[0]
+    return box
+
+
+def apply_chain(x, chain):
+    """Apply the view primitives ``chain`` (tuples ``(prim, args, kwargs)``) to ``x``."""
+    for prim, args, kwargs in chain:
+        x = prim(x, *args, **kwargs)
+    return x
+
+
+def link_view(out, src, prim, args, kwargs):
+    """Make ``out`` (a box of ``prim(src, *args)``) a view of ``src``'s root if they share memory.
+
+    Views share the root's version counter, so an in-place change through any of them is seen
+    by every saved value and every other view.
+    """
+    a, b = getval(out._value), getval(src._value)
+    base = a.base if type(a) is _ndarray else None
+    if base is None or (base is not b and base is not getattr(b, "base", None)):
+        return out
+    root = src._root if src._root is not None else src
+    out._root = root
+    out._chain = (src._chain if src._root is not None else ()) + ((prim, args, kwargs),)
+    out._storage = root._storage
+    out._seen = root._storage[0]
+    return out
+
+
+_PACKAGE_DIR = __file__.rsplit("/", 1)[0]
+
+
+def user_location(depth=2):
+    """``(filename, lineno)`` of the innermost frame outside the autodiff package.
+
+    Only called at rare events (in-place writes, non-differentiable events under analysis), never
+    on the per-primitive path.
+    """
+    import sys
+
+    f = sys._getframe(depth)
+    while f is not None and f.f_code.co_filename.startswith(_PACKAGE_DIR):
+        f = f.f_back
+    return (f.f_code.co_filename, f.f_lineno) if f is not None else ("<unknown>", 0)

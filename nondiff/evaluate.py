@@ -84,8 +84,10 @@ class Evaluator:
         objective = as_objective(objective, space)
         if timeout is not None:
             objective = objective.replace(timeout=timeout)
+        if objective.space is None:
+            raise ValueError("space is required: the objective has none")
         self.objective = objective
-        self.space = space
+        self.space = objective.space
         self.workers = _check_workers(workers)
         self.grace = _check_grace(grace)
         self._backend = _make_backend(objective, self.workers, executor, isolate)

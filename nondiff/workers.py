@@ -27,6 +27,7 @@ import time
 from collections import deque
 from multiprocessing.connection import wait
 
+from nondiff.errors import NondiffError
 from nondiff.outcome import Status, TaskResult
 
 __all__ = ["WorkerPool", "WorkerStartError"]
@@ -38,7 +39,7 @@ _POLL = 0.1  # longest wait without looking at the interrupt flag and the deadli
 _ENV_LOCK = threading.Lock()
 
 
-class WorkerStartError(RuntimeError):
+class WorkerStartError(NondiffError, RuntimeError):
     """A worker could not start or could not load the objective."""
 
 
@@ -199,7 +200,8 @@ class WorkerPool:
                                    f"({w.death_reason()})") from None
         if msg[0] == "fail":
             raise WorkerStartError(f"the objective could not be loaded in a worker process: "
-                                   f"{msg[1]}")
+                                   f"{msg[1]}. Define it at module level in a file and pass it, "
+                                   "or 'path/to/file.py:function'")
         w.ready = True
 
     def close(self) -> None:

@@ -181,3 +181,17 @@ def test_empty_batch():
 def test_bad_options_name_the_parameter(kw, exc, word):
     with pytest.raises(exc, match=word):
         Evaluator(shuffled, SPACE, **kw)
+
+
+def test_file_reference_is_reimported_by_workers(tmp_path):
+    path = tmp_path / "objective_file.py"
+    path.write_text("import os\n\ndef f(x, n, c):\n    return os.getpid() + 0.0 * x\n")
+    obj = Objective.from_reference(f"{path}:f", SPACE)
+    with Evaluator(obj, SPACE, workers=2) as ev:
+        out = ev.evaluate(cands(n=4))
+    assert (out.status == Status.OK).all() and os.getpid() not in set(out.values)
+
+
+def test_space_is_required():
+    with pytest.raises(ValueError, match="space"):
+        Evaluator(Objective(shuffled), None)

@@ -207,3 +207,18 @@ def test_noisy_objective_twice_at_one_point_through_dask():
     assert_complete(out, 2)
     assert (out.status == Status.OK).all()
     assert out.values[0] != out.values[1]
+
+
+def test_command_timeout_in_worker_processes():
+    prog = "import sys, time; time.sleep(30 if float(sys.argv[1]) == 0 else 0); print(1.0)"
+    obj = Objective.from_command(f"{sys.executable} -c \"{prog}\" {{n}}", space=SPACE,
+                                 timeout=1.0)
+    cs = pick({0: 1, 2: 2, 3: 1})
+    t0 = time.monotonic()
+    with Evaluator(obj, SPACE, workers=2) as ev:
+        out = ev.evaluate(cs)
+    assert time.monotonic() - t0 < 8
+    assert_complete(out, 4)
+    hung = np.array([c.params["n"] == 0 for c in cs])
+    np.testing.assert_array_equal(out.status == Status.TIMEOUT, hung)
+    assert all("process group killed" in out.errors[i] for i in np.flatnonzero(hung))

@@ -55,10 +55,11 @@ class Evaluator:
         The search space of the candidates.
     workers : int
         Worker processes (``1``: in process, unless a timeout needs isolation). With an
-        ``executor``, the number of evaluations kept in flight (by default what the executor
-        reports: its ``max_workers`` or the Dask cluster's threads).
+        ``executor``: its parallelism (by default what it reports: its ``max_workers`` or the
+        Dask cluster's threads), used to split batch objectives and to pace timed tasks.
     executor : concurrent.futures.Executor or distributed.Client, optional
-        Run the evaluations there instead.
+        Run the evaluations there instead. Without a timeout the whole batch is submitted at
+        once; with one, at most ``workers`` (or the executor's parallelism) at a time.
     timeout : float, optional
         Seconds per evaluation; overrides the objective's own ``timeout``.
     isolate : bool, optional
@@ -219,7 +220,12 @@ def _adapt_executor(executor):
 
 
 class _FutureRun:
-    """One batch on an executor: at most ``window`` tasks in flight, deadlines from submission."""
+    """One batch on an executor.
+
+    Without a timeout every task is submitted at once, so the executor's queue hides its
+    scheduling latency. With one, at most ``window`` tasks (the executor's parallelism) are in
+    flight, so that a task's deadline, counted from its submission, is close to its start.
+    """
 
     def __init__(self, backend: _Executor, objective, tasks):
         self.backend, self.objective, self.tasks = backend, objective, tasks
@@ -245,8 +251,8 @@ class _FutureRun:
 
     def _submit(self) -> None:
         b = self.backend
-        window = b.window or len(self.tasks)
         timeout = self.objective.timeout
+        window = (b.window if timeout is not None else None) or len(self.tasks)
         while self.pending and len(self.running) < window:
             i = self.pending.popleft()
             f = b.executor.submit(_execute, self.objective, self.tasks[i], **b.submit_kw)

@@ -222,3 +222,26 @@ def test_command_timeout_in_worker_processes():
     hung = np.array([c.params["n"] == 0 for c in cs])
     np.testing.assert_array_equal(out.status == Status.TIMEOUT, hung)
     assert all("process group killed" in out.errors[i] for i in np.flatnonzero(hung))
+
+
+def naps(x, n):
+    if n == 0:
+        time.sleep(1.5)
+    return x
+
+
+def test_executor_task_past_its_timeout_is_abandoned():
+    from concurrent.futures import ThreadPoolExecutor
+
+    cs = pick({0: 1, 2: 3, 4: 2})
+    pool = ThreadPoolExecutor(2)
+    try:
+        with Evaluator(naps, SPACE, executor=pool, timeout=0.3) as ev:
+            assert ev.mode == "executor"
+            out = ev.evaluate(cs)
+    finally:
+        pool.shutdown(wait=True)
+    assert_complete(out, 6)
+    hung = np.array([c.params["n"] == 0 for c in cs])
+    np.testing.assert_array_equal(out.status == Status.TIMEOUT, hung)
+    assert all("abandoned" in out.errors[i] for i in np.flatnonzero(hung))

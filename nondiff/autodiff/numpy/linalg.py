@@ -57,6 +57,8 @@ def _sum_to(g, shape):
 
 def _matmul_vjp_a(ans, a, b):
     sa, nb = _shape(a), _nd(b)
+    if len(sa) == 1 and nb == 1:
+        return lambda g: g * b
     if len(sa) == 1:  # a (n,) @ b (..., n, m): insert the vector's row axis
         return lambda g: _sum_to(squeeze(matmul(expand_dims(g, -2), _mT(b)), -2), sa)
     if nb == 1:

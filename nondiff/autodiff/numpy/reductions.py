@@ -74,7 +74,7 @@ defjvp(mean, lambda t, ans, x, axis=None, dtype=None, keepdims=False:
 
 def _extremum_weights(ans, x, axis, keepdims):
     """Where ``x`` attains the reduced extremum, divided by the number of ties."""
-    xr, ar = getval(x), getval(ans)
+    xr, ar = _np.asarray(getval(x)), getval(ans)
     hit = xr == _np.broadcast_to(_keep(ar, xr.shape, axis, keepdims), xr.shape)
     return hit / _np.sum(hit, axis=axis, keepdims=True)
 
@@ -96,16 +96,27 @@ defjvp(min, _extremum_jvp)
 
 
 def _prod_others(ans, x, axis, keepdims):
-    """d prod / d x_i: the product of the other entries, exact when some entries are zero."""
-    xr = getval(x)
-    zero = xr == 0
-    if not zero.any():
+    """d prod / d x_i, the product of the other entries of x_i's slice.
+
+    Without zeros that is ``ans / x``. With zeros it is computed as a product over masked copies
+    (O(n^2) in the slice length, only on that path), which stays exact at every order.
+    """
+    xr = _np.asarray(getval(x))
+    if xr.ndim == 0:
+        return 1.0
+    if not (xr == 0).any():
         return _expand(ans, xr.shape, axis, keepdims) / x
-    nz = _np.broadcast_to(_np.sum(zero, axis=axis, keepdims=True), xr.shape)
-    others = _expand(prod(where(zero, 1.0, x), axis=axis, keepdims=keepdims), xr.shape, axis,
-                     keepdims)
-    safe = where(zero, 1.0, x)
-    return where(nz == 0, others / safe, where((nz == 1) & zero, others, 0.0))
+    nd = xr.ndim
+    axes = tuple(range(nd)) if axis is None else tuple(
+        a % nd for a in ((axis,) if isinstance(axis, int) else axis))
+    rest = [i for i in range(nd) if i not in axes]
+    perm = tuple(rest + list(axes))
+    moved = transpose(x, perm)
+    n = _count(xr.shape, axes)
+    flat = reshape(moved, tuple(xr.shape[i] for i in rest) + (n,))
+    masked = where(_np.eye(n, dtype=bool), 1.0, expand_dims(flat, -2))
+    others = reshape(prod(masked, axis=-1), tuple(xr.shape[i] for i in perm))
+    return transpose(others, tuple(_np.argsort(perm)))
 
 
 def _prod_vjp(ans, x, axis=None, dtype=None, keepdims=False):
@@ -151,4 +162,4 @@ def average(x, axis=None, weights=None):
 
 _ = builtins  # the module shadows sum/max/min on purpose, as numpy does
 
-from .shape import broadcast_to, flip, reshape  # noqa: E402
+from .shape import broadcast_to, expand_dims, flip, reshape, transpose  # noqa: E402

@@ -61,7 +61,7 @@ class Smooth:
 
     convex = True
 
-    def __init__(self, fun, grad=None, *, dim=None, tol=1e-10, max_iter=500):
+    def __init__(self, fun, grad=None, *, dim=None, tol=1e-9, max_iter=500):
         if not callable(fun):
             raise TypeError("Smooth fun must be callable as fun(x)")
         if grad is not None and not callable(grad):

@@ -46,7 +46,7 @@ import cma
 import numpy as np
 
 from nondiff import seeding
-from nondiff.strategy import Pickled, candidates_from_vectors
+from nondiff.strategy import Pickled, candidate_ids, candidates_from_vectors
 from strategies._common import Ledger, finite_or_worst
 
 __all__ = ["CMAES"]
@@ -77,6 +77,7 @@ class _Params:
     scale: np.ndarray  # cell width per dimension, 1 where continuous
     discrete: np.ndarray  # indices of the rescaled dimensions
     noise: bool
+    penalty: bool
 
 
 @dataclass
@@ -183,7 +184,8 @@ class CMAES:
                 raise ValueError(f"x0 must be {dim} numbers in [0, 1] (the unit-cube encoding)")
         return _Params(x0=x0, sigma0=float(sigma0), popsize=popsize, restarts=int(restarts),
                        bipop=restart_strategy == "bipop", incpopsize=float(incpopsize),
-                       opts=opts, scale=scale, discrete=discrete, noise=bool(noise_handling))
+                       opts=opts, scale=scale, discrete=discrete, noise=bool(noise_handling),
+                       penalty=bounds == "penalty")
 
     def _start_point(self) -> np.ndarray:
         """x0 for a run in pycma's coordinates: the given one first, uniform restarts [2]."""
@@ -214,7 +216,9 @@ class CMAES:
         if d.size:
             C = C.copy()
             C[:, d] = (C[:, d] + 0.5) * self._params.scale[d]
-        return np.clip(C, 0.0, 1.0)  # a no-op under BoundTransform; repairs under BoundPenalty
+        if self._params.penalty:
+            return np.clip(C, 0.0, 1.0)  # BoundPenalty asks outside the box; evaluate repaired
+        return C
 
     @contextlib.contextmanager
     def _private_global_rng(self):
@@ -250,9 +254,9 @@ class CMAES:
         values = self._ledger.accept(candidates, values)
         C, first, whole = self._asked
         self._asked = None
-        rows = np.fromiter((c.id for c in candidates), dtype=np.int64, count=len(candidates))
+        rows = candidate_ids(candidates) - first
         full = np.full(len(C), np.inf)
-        full[rows - first] = values
+        full[rows] = values
         complete = len(rows) == whole > 0
         st = self._state
         with self._private_global_rng():

@@ -22,7 +22,7 @@ import math
 import numpy as np
 
 from nondiff import seeding
-from nondiff.strategy import candidates_from_vectors
+from nondiff.strategy import candidate_ids, candidates_from_vectors
 from strategies._common import Ledger
 
 __all__ = ["GaussianES", "reflect", "nes_utilities", "check_option"]
@@ -96,6 +96,14 @@ class GaussianES:
         # z ~ N(0, I), drawn in the configured dtype (float32 halves the cost for big batches)
         return self._rng.standard_normal((n, self.space.dim), dtype=self.dtype)
 
+    def _mirrored_normal(self, n: int) -> np.ndarray:
+        """``n`` rows ``z_1..z_h, -z_1..-z_h`` (first half drawn, second mirrored), no concat."""
+        half = (n + 1) // 2
+        z = np.empty((2 * half, self.space.dim), dtype=self.dtype)
+        z[:half] = self._normal(half)
+        np.negative(z[:half], out=z[half:])
+        return z[:n]
+
     # --- the protocol ---------------------------------------------------------------------
 
     def ask(self):
@@ -109,10 +117,11 @@ class GaussianES:
     def tell(self, candidates, values) -> None:
         values = self._ledger.accept(candidates, values)
         z, y, first = self._asked
-        rows = np.fromiter((c.id for c in candidates), dtype=np.int64, count=len(candidates))
-        rows -= first
+        rows = candidate_ids(candidates) - first
         self._asked = None
-        if rows.size:
+        if rows.size == len(z) and np.array_equal(rows, np.arange(len(z))):
+            self._update(z, y, values)  # the whole ask in order: no 2 x (n, dim) copies
+        elif rows.size:
             self._update(z[rows], y[rows], values)
         self._state.generation += 1
 

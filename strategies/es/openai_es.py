@@ -123,12 +123,12 @@ class OpenAIES(GaussianES):
         return self._params.popsize
 
     def _sample(self, n):
-        half = (n + 1) // 2 if self._params.antithetic else n
-        eps = self._normal(half)  # eps_i ~ N(0, I)
-        if self._params.antithetic:
-            eps = np.concatenate([eps, -eps])[:n]  # mirrored pairs [1, Sec. 2.2]
+        # eps_i ~ N(0, I), in mirrored pairs eps, -eps when antithetic [1, Sec. 2.2]
+        eps = self._mirrored_normal(n) if self._params.antithetic else self._normal(n)
         s = self._state
-        return eps, s.mean.astype(eps.dtype) + eps * eps.dtype.type(s.sigma)
+        y = np.multiply(eps, s.sigma, dtype=float)  # candidates are float64 in any case
+        y += s.mean  # theta + sigma eps, without a second temporary
+        return eps, y
 
     def _update(self, eps, y, values):
         p, s = self._params, self._state

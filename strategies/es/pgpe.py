@@ -110,8 +110,7 @@ class PGPE(GaussianES):
         return self._params.popsize
 
     def _sample(self, n):
-        z = self._normal((n + 1) // 2)
-        z = np.concatenate([z, -z])[:n]  # symmetric pairs mu +- eps [1, Sec. 2.2]
+        z = self._mirrored_normal(n)  # symmetric pairs mu +- eps [1, Sec. 2.2]
         s = self._state
         eps = z * s.sigma.astype(z.dtype)  # eps ~ N(0, diag(sigma^2))
         return eps, s.mean.astype(z.dtype) + eps

@@ -147,6 +147,7 @@ def bad_inputs(ref, missing):
         ((f"{ref}:f", *SPACE, "--strategy", "nope"), ["unknown strategy 'nope'", "random"]),
         ((f"{ref}:f", *SPACE, "--option", "no_such_option=1"), ["no_such_option"]),
         ((f"{ref}:f", *SPACE, "--option", "oops"), ["not KEY=VALUE"]),
+        ((f"{ref}:f", *SPACE, "--option", "a=1", "--option", "a=2"), ["'a' given twice"]),
         ((f"{ref}:f", *SPACE, "--budget", "0"), ["--budget"]),
         ((f"{ref}:f", *SPACE, "--timeout", "-1"), ["--timeout"]),
         ((f"{ref}:f", *SPACE, "--workers", "two"), ["--workers"]),
@@ -204,6 +205,13 @@ def test_no_finite_value_names_the_first_failure(run, objective_file):
     assert inv.code == 3
     assert inv.json()["error"] == ("no finite evaluation; the first failure was: TypeError: "
                                    "f() missing 2 required positional arguments: 'n' and 'act'")
+
+
+def test_command_warns_about_unused_parameters(run):
+    inv = run("optimize", "--command", "echo {x}", "--param", "x=real:0:1",
+              "--param", "n=int:0:3", "--budget", 2, "--seed", 0, "--json")
+    assert inv.code == 0 and inv.json()["counts"]["ok"] == 2
+    assert inv.stderr == "Warning: --command never uses n\n"
 
 
 def test_command_timeout_is_a_failed_evaluation(run):

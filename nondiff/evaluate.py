@@ -118,6 +118,8 @@ class Evaluator:
             With ``on_error="raise"``: the objective's own exception, or
             :class:`~nondiff.errors.ObjectiveError` for any other failed evaluation.
         """
+        if not self._finalizer.alive:
+            raise RuntimeError("this Evaluator is closed")
         n = len(candidates)
         if n == 0:
             return BatchOutcome.empty(0)

@@ -83,23 +83,22 @@ class BatchOutcome:
         found = np.bincount(self.status.astype(np.int64), minlength=len(Status))
         return {s.label: int(found[s]) for s in Status}
 
-    def fill(self, index, part: TaskResult) -> None:
-        """Copy one task's result into the rows ``index`` (a slice or index array)."""
-        self.values[index] = part.values
-        self.status[index] = part.status
-        self.seconds[index] = part.seconds
-        rows = np.arange(len(self.values))[index]
+    def fill(self, rows: slice, part: TaskResult) -> None:
+        """Copy one task's result into the contiguous ``rows`` (a slice with a start)."""
+        self.values[rows] = part.values
+        self.status[rows] = part.status
+        self.seconds[rows] = part.seconds
         for i, text in part.errors.items():
-            self.errors[int(rows[i])] = text
+            self.errors[rows.start + int(i)] = text
 
-    def fail(self, index, status: Status, text: str | None = None, seconds=0.0) -> None:
-        """Mark the rows ``index`` as failed with ``status`` and the same error text."""
-        self.values[index] = np.nan
-        self.status[index] = int(status)
-        self.seconds[index] = seconds
+    def fail(self, rows: slice, status: Status, text: str | None = None, seconds=0.0) -> None:
+        """Mark ``rows`` (a slice with a start) as failed with ``status`` and one error text."""
+        self.values[rows] = np.nan
+        self.status[rows] = int(status)
+        self.seconds[rows] = seconds
         if text is not None:
-            for i in np.arange(len(self.values))[index]:
-                self.errors[int(i)] = text
+            for i in range(*rows.indices(len(self.values))):
+                self.errors[i] = text
 
 
 @dataclass

@@ -171,6 +171,8 @@ def test_empty_batch():
     with Evaluator(shuffled, SPACE) as ev:
         out = ev.evaluate([])
     assert out.values.shape == (0,) and out.counts()["ok"] == 0
+    with pytest.raises(RuntimeError, match="closed"):
+        ev.evaluate(cands(n=1))
 
 
 @pytest.mark.parametrize("kw, exc, word", [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shlex
 import subprocess
 import sys
@@ -80,3 +81,17 @@ def test_optimize_command_with_field(run):
                                 "--review", str(p["review"]), "--supplier", p["supplier"],
                                 "--json")[-1])
     assert doc["value"] == pytest.approx(again["cost"], rel=1e-12)
+
+
+def test_the_readme_command_runs(run, monkeypatch):
+    readme = (SIMULATOR.parent / "README.md").read_text()
+    block = readme.split("```bash\n", 1)[1].split("```", 1)[0]
+    template = re.search(r'--command "([^"]+)"', block).group(1)
+    params = re.findall(r"--param (\S+)", block)
+    assert template.startswith("python examples/simulator.py ") and len(params) == 4
+    monkeypatch.chdir(SIMULATOR.parents[1])  # the README runs from the repository root
+    template = template.replace("python", shlex.quote(sys.executable), 1)
+    args = [a for p in params for a in ("--param", p)]
+    inv = run("optimize", "--command", template, *args, "--budget", 4, "--seed", 0, "--json")
+    assert inv.code == 0, inv.stderr
+    assert inv.json()["counts"]["ok"] == 4

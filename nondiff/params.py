@@ -24,9 +24,13 @@ __all__ = ["Param", "Real", "Integer", "Categorical", "Bits", "Permutation", "Ar
 # mantissa makes every encode/decode round trip exact (the rounding error stays far below 1/2).
 _MAX_INT_SPAN = 2**48
 _MAX_INT_ABS = 2**62
-# Encoded scores of the chosen / other choices and of set / unset bits (decode: argmax, >= 0.5).
-_LOW, _HIGH = 0.25, 0.75
+_FLOAT_MAX = 1.7976931348623157e308  # sys.float_info.max, a Python float: exact int comparisons
+_LOW, _HIGH = 0.25, 0.75  # encoded scores: other / chosen choice, unset / set bit
 _BOOLS = frozenset({bool, np.bool_})
+
+
+def _plain(x):
+    return x.item() if isinstance(x, np.generic) else x  # np.float64(2.0) is shown as 2.0
 
 
 def _is_real(x) -> bool:
@@ -160,13 +164,13 @@ class _Scalar(Param):
 
     def validate(self, value):
         if not self._accepts(value):
-            raise self.error(f"expected {self._what}, got {value!r}", TypeError)
+            raise self.error(f"expected {self._what}, got {_plain(value)!r}", TypeError)
         try:
             number = self._py(value)  # numpy scalars become Python scalars
         except OverflowError:  # an int too big for a float
             number = None
         if number is None or not self.lo <= number <= self.hi:
-            raise self.error(f"value {value!r} is outside [{self.lo}, {self.hi}]")
+            raise self.error(f"value {_plain(value)!r} is outside [{self.lo}, {self.hi}]")
         return number
 
     def from_values(self, values) -> np.ndarray:
@@ -178,7 +182,7 @@ class _Scalar(Param):
 
     def check_column(self, col) -> np.ndarray:
         col = self._typed(col, self._kinds, self._what)
-        return self._bounded(col.astype(self._dtype, copy=False), self.lo, self.hi)
+        return self._bounded(col, self.lo, self.hi).astype(self._dtype, copy=False)
 
     def to_values(self, col) -> list:
         return np.asarray(col, dtype=self._dtype).tolist()
@@ -215,10 +219,7 @@ class Real(_Scalar):
     def _bound(self, value, what: str) -> float:
         if not _is_real(value):
             raise self.error(f"{what} must be a real number, got {value!r}", TypeError)
-        try:
-            number = float(value)
-        except OverflowError:  # an int too big for a float
-            number = float("inf")
+        number = float(value) if abs(value) <= _FLOAT_MAX else np.inf  # float() could overflow
         if not np.isfinite(number):
             raise self.error(f"{what} must be finite, got {value!r}")
         return number
@@ -400,7 +401,8 @@ class Categorical(Param):
         for i, c in enumerate(self.choices):
             if same_choice(c, value):
                 return i
-        raise self.error(f"value {value!r} is not one of the choices {list(self.choices)!r}")
+        raise self.error(f"value {_plain(value)!r} is not one of the choices "
+                         f"{list(self.choices)!r}")
 
     def validate(self, value):
         return self.choices[self.index(value)]
@@ -410,7 +412,7 @@ class Categorical(Param):
 
     def check_column(self, col) -> np.ndarray:
         col = self._typed(col, "iu", "choice indices")
-        return self._bounded(col.astype(np.int64, copy=False), 0, self.size - 1)
+        return self._bounded(col, 0, self.size - 1).astype(np.int64, copy=False)
 
     def to_values(self, col) -> list:
         choices = self.choices
@@ -591,9 +593,8 @@ class Array(Param):
         flat = col.reshape(col.shape[0], -1)
         bad = ~((flat >= self._lo) & (flat <= self._hi))
         if bad.any():
-            i = np.argwhere(bad)[0]
-            where = np.unravel_index(i[1], self.shape)
-            value, where = flat[tuple(i)].item(), tuple(map(int, where))
-            raise self.error(f"value {value!r} at index {where} is outside "
-                             f"[{self._lo[i[1]]}, {self._hi[i[1]]}]")
+            row, j = np.argwhere(bad)[0]
+            where = tuple(map(int, np.unravel_index(j, self.shape)))
+            raise self.error(f"value {flat[row, j].item()!r} at index {where} is outside "
+                             f"[{self._lo[j]}, {self._hi[j]}]")
         return col

@@ -20,7 +20,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass, field
 
-from .tracer import Box, Trace, getval, link_view, new_trace, user_location
+from .tracer import Box, Trace, getval, link_view, new_trace, node_of, user_location
 from .vspace import flatten, leaf_paths, unflatten
 
 __all__ = ["analyze", "Analysis", "LeafReport", "Event", "DIFFERENTIABLE", "PIECEWISE",
@@ -258,7 +258,8 @@ def _numeric(x):
 
 def _output_masks(trace, value):
     leaves, _ = flatten(value)
-    masks = [v._node for v in leaves if isinstance(v, Box) and v._trace is trace and v._node]
+    masks = [node_of(v) for v in leaves if isinstance(v, Box) and v._trace is trace]
+    masks = [m for m in masks if m]
     return tuple(_or(m[k] for m in masks) for k in range(4))
 
 

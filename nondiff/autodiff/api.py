@@ -8,7 +8,7 @@ import numpy as np
 
 from .forward import ForwardTrace
 from .reverse import ReverseTrace, backward_pass
-from .tracer import Box, NoGradPrimitive, Primitive, getval, new_trace
+from .tracer import Box, NoGradPrimitive, Primitive, getval, new_trace, node_of
 from .vspace import check_float, flatten, unflatten, zeros_like
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "primitive",
@@ -72,8 +72,8 @@ def vjp(fun, *args, argnums=0):
 
     def vjp_fn(cotangent):
         gs, _ = flatten(cotangent)
-        seeds = [(o._node, g) for o, g in zip(outs, gs)
-                 if isinstance(o, Box) and o._trace is trace and o._node is not None]
+        seeds = [(node_of(o), g) for o, g in zip(outs, gs)
+                 if isinstance(o, Box) and o._trace is trace and node_of(o) is not None]
         found = backward_pass(seeds, leaf_nodes) if seeds else [None] * len(flat)
         grads = [zeros_like(getval(v)) if g is None else g for v, g in zip(flat, found)]
         result = _rebuild([None] * len(args), nums, parts, grads)
@@ -144,7 +144,7 @@ def jvp(fun, primals, tangents):
         boxes = [trace.leaf(v, t) for v, t in zip(flat, tflat)]
         out = fun(*_rebuild(primals, nums, parts, boxes))
     outs, tree, value = _outputs(trace, out)
-    touts = [o._node if isinstance(o, Box) and o._trace is trace and o._node is not None
+    touts = [node_of(o) if isinstance(o, Box) and o._trace is trace and node_of(o) is not None
              else zeros_like(getval(o)) for o in outs]
     return value, unflatten(tree, touts)
 

@@ -53,6 +53,8 @@ class Primitive:
                     top = t
         if top is None:
             return self.fun(*args, **kwargs)
+        if "out" in kwargs:
+            return out_hook(self, args, kwargs)
         return top.apply(self, args, kwargs)
 
     def __repr__(self):
@@ -183,6 +185,11 @@ class Trace:
 
 
 BoxType = Box  # replaced by numpy.box.ArrayBox, which adds numpy's operators
+
+
+def out_hook(prim, args, kwargs):
+    """``prim(*args, out=box)``: replaced by numpy.box, which implements in-place writes."""
+    raise TypeError(f"{prim.name}: out= needs nondiff.autodiff.numpy")
 _depth = [0]
 _order = itertools.count()
 
@@ -216,6 +223,13 @@ def sync_view(box):
     box._node = fresh._node
     box._seen = root._storage[0]
     return box
+
+
+def node_of(box):
+    """The node of ``box``, brought up to date first if it is a view."""
+    if box._root is not None:
+        sync_view(box)
+    return box._node
 
 
 def apply_chain(x, chain):

@@ -115,15 +115,13 @@ class ArrayBox(Box):
         prim = _UFUNCS.get(ufunc) if method == "__call__" else None
         if prim is None:
             return NotImplemented
-        out = kwargs.pop("out", None)
-        result = prim(*inputs, **kwargs)
-        if out is None:
-            return result
-        return assign(out[0], (), result, f"{ufunc.__name__}(out=)")
+        return _with_out(prim, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
         impl = FUNCTIONS.get(func)
-        return NotImplemented if impl is None else impl(*args, **kwargs)
+        if impl is not None:
+            return impl(*args, **kwargs)
+        return func(*_escape(args), **kwargs)  # leaves the engine: refused if it has a derivative
 
     # --- methods mirroring ndarray's ---
     def sum(self, axis=None, keepdims=False):
@@ -198,9 +196,21 @@ class ArrayBox(Box):
         return getval(self).tolist()
 
 
-_UFUNCS = {**ew.UFUNCS, **ng.UFUNCS}
+_UFUNCS = {**ew.UFUNCS, **ng.UFUNCS, _np.matmul: la.matmul}
+
+
+def _escape(args):
+    out = []
+    for a in args:
+        if isinstance(a, Box):
+            a = a._trace.event("array", a, _np.asarray)
+        elif isinstance(a, (list, tuple)):
+            a = type(a)(_escape(a))
+        out.append(a)
+    return out
 FUNCTIONS = {}  # numpy function -> nondiff.autodiff.numpy function (filled by the namespace)
 tracer.BoxType = ArrayBox
+tracer.out_hook = lambda prim, args, kwargs: _with_out(prim, args, dict(kwargs))
 
 
 # --- in-place writes ---
@@ -275,6 +285,8 @@ def _write(root, chain, value, why):
             f"in-place '{why[0]}' at {why[1][0]}:{why[1][1]} changes an input being "
             "differentiated (or a view of one); work on a copy (x = x.copy())")
     mine = value if isinstance(value, Box) and value._trace is trace else None
+    if mine is not None and mine._root is not None:
+        sync_view(mine)
     inner = mine._value if mine is not None else value
     old = root._value
     _write(old, chain, inner, why)
@@ -293,6 +305,17 @@ def _write_parts(root, chain, mine, old):
         parts.append((mine, lambda g: ew._unbroadcast(apply_chain(g, chain), vshape),
                       lambda t: place(t, chain, shape)))
     return parts
+
+
+def _with_out(prim, args, kwargs):
+    """``prim(*args, out=target)`` as an out-of-place call followed by an in-place write."""
+    out = kwargs.pop("out", None)
+    if isinstance(out, tuple):
+        out = out[0]
+    result = prim(*args, **kwargs)
+    if out is None:
+        return result
+    return assign(out, (), result, f"{prim.name}(out=)")
 
 
 def _snapshot(x):

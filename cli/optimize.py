@@ -60,8 +60,10 @@ def warn_unused(objective, space) -> None:
         click.echo(f"Warning: --command never uses {', '.join(unused)}", err=True)
 
 
-def check_checkpoint_path(path: str | None) -> None:
+def check_checkpoint_path(path: str | None, every: int | None) -> None:
     if path is None:
+        if every is not None:
+            raise _usage("--checkpoint-every needs --checkpoint PATH")
         return
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
@@ -117,11 +119,15 @@ def make_objective(reference, command, field, space, timeout):
 @click.option("--target", type=float, help="Stop once the best value reaches this.")
 @click.option("--checkpoint", metavar="PATH",
               help="Write checkpoints here; continue with 'nondiff resume PATH'.")
+@click.option("--checkpoint-every", type=click.IntRange(min=1), metavar="N",
+              help="With --checkpoint: also write one every N evaluations (default: every "
+                   "60 s and at the end).")
 @click.option("--maximize", is_flag=True, help="Maximize instead of minimize.")
 @click.option("--json", "json_mode", is_flag=True,
               help="Write one JSON document to stdout (no progress bar).")
 def optimize(reference, command, field, params, space, strategy, options, budget, seed,
-             workers, timeout, max_time, target, checkpoint, maximize, json_mode):
+             workers, timeout, max_time, target, checkpoint, checkpoint_every, maximize,
+             json_mode):
     """Optimize FILE.py:FUNC or a --command over a space of --param flags or a --space file.
 
     \b
@@ -132,12 +138,13 @@ def optimize(reference, command, field, params, space, strategy, options, budget
     """
     space = build_space(space, params)
     objective = make_objective(reference, command, field, space, timeout)
-    check_checkpoint_path(checkpoint)
+    check_checkpoint_path(checkpoint, checkpoint_every)
     from nondiff.minimize import minimize
 
     return run_driver(
         minimize, objective, space, strategy=strategy, budget=budget, seed=seed,
         workers=workers, timeout=timeout, max_time=max_time, target=target,
-        checkpoint=checkpoint, direction="maximize" if maximize else "minimize",
+        checkpoint=checkpoint, checkpoint_every=checkpoint_every,
+        direction="maximize" if maximize else "minimize",
         strategy_options=options_dict(options), json_mode=json_mode,
     )

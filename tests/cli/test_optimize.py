@@ -153,6 +153,7 @@ def bad_inputs(ref, missing):
         ((f"{ref}:f", *SPACE, "--workers", "two"), ["--workers"]),
         ((f"{ref}:f", *SPACE, "--space", "space.yaml"), ["must end in .json or .toml"]),
         ((f"{ref}:f", *SPACE, "--checkpoint", f"{missing}/ck.npz"), ["--checkpoint"]),
+        ((f"{ref}:f", *SPACE, "--checkpoint-every", "5"), ["needs --checkpoint"]),
         ((*SPACE,), ["FILE.py:FUNC or --command"]),
         ((f"{ref}:f", "--command", "echo {x}", *SPACE), ["exactly one"]),
         ((f"{ref}:f", *SPACE, "--field", "cost"), ["--field applies only to --command"]),

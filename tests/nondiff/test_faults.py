@@ -245,3 +245,53 @@ def test_executor_task_past_its_timeout_is_abandoned():
     hung = np.array([c.params["n"] == 0 for c in cs])
     np.testing.assert_array_equal(out.status == Status.TIMEOUT, hung)
     assert all("abandoned" in out.errors[i] for i in np.flatnonzero(hung))
+
+
+CTRL_C_COMMAND_SCRIPT = """
+import json, sys
+from nondiff import Real, Space
+from nondiff.evaluate import Evaluator
+from nondiff.objective import Objective
+from nondiff.strategy import candidates_from_vectors
+
+if __name__ == "__main__":
+    pidfile = sys.argv[1]
+    prog = f"import os, time; open({pidfile!r}, 'w').write(str(os.getpid())); time.sleep(30)"
+    space = Space(x=Real(0, 1))
+    obj = Objective.from_command(f"{sys.executable} -c \\"{prog}\\" {{x}}", space=space)
+    with Evaluator(obj, space) as ev:
+        print("READY", flush=True)
+        out = ev.evaluate(candidates_from_vectors(space, [[0.5], [0.6]], 0))
+    print(json.dumps({"interrupted": out.interrupted, "status": out.status.tolist()}))
+"""
+
+
+def test_ctrl_c_during_an_inline_command_kills_its_process_group(tmp_path):
+    script, pidfile = tmp_path / "ctrl_c_cmd.py", tmp_path / "pid"
+    script.write_text(textwrap.dedent(CTRL_C_COMMAND_SCRIPT))
+    proc = subprocess.Popen([sys.executable, str(script), str(pidfile)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert proc.stdout.readline().strip() == "READY"
+        deadline = time.monotonic() + 5
+        while not pidfile.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGINT)  # the command runs in its own session: not hit
+        out, err = proc.communicate(timeout=8)
+    finally:
+        proc.kill()
+    report = json.loads(out.strip().splitlines()[-1])
+    assert report == {"interrupted": True, "status": [5, 5]}, err
+    command_pid = int(pidfile.read_text())
+    time.sleep(0.2)
+    assert not _alive(command_pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie is dead, only not yet reaped
+        return f.read().split()[2] != "Z"

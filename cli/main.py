@@ -21,7 +21,9 @@ from cli._output import (
     report_error,
     wants_json,
 )
+from cli.bench import bench
 from cli.optimize import optimize
+from cli.report import report
 from cli.resume import resume
 from cli.strategies import strategies
 
@@ -81,9 +83,8 @@ def cli():
     """
 
 
-cli.add_command(optimize)
-cli.add_command(resume)
-cli.add_command(strategies)
+for _command in (optimize, resume, strategies, bench, report):
+    cli.add_command(_command)
 
 
 def main(args=None) -> int:

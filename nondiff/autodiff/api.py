@@ -48,6 +48,12 @@ def _outputs(trace, out):
     return leaves, tree, unflatten(tree, values)
 
 
+def _numpy_scalar(x):
+    """Seeds as numpy scalars: rules then follow numpy's float semantics (1/0 = inf, not an
+    exception) even where the values they combine are Python floats."""
+    return np.float64(x) if type(x) in (float, int) else x
+
+
 def vjp(fun, *args, argnums=0):
     """Evaluate ``fun(*args)`` and return ``(value, vjp_fn)``.
 
@@ -71,7 +77,7 @@ def vjp(fun, *args, argnums=0):
     leaf_nodes = [b._node for b in boxes]
 
     def vjp_fn(cotangent):
-        gs, _ = flatten(cotangent)
+        gs = [_numpy_scalar(g) for g in flatten(cotangent)[0]]
         seeds = [(node_of(o), g) for o, g in zip(outs, gs)
                  if isinstance(o, Box) and o._trace is trace and node_of(o) is not None]
         found = backward_pass(seeds, leaf_nodes) if seeds else [None] * len(flat)
@@ -139,7 +145,7 @@ def jvp(fun, primals, tangents):
     nums = tuple(range(len(primals)))
     parts = _leaves_of(primals, nums)
     flat = [leaf for leaves, _ in parts for leaf in leaves]
-    tflat = [t for tan in tangents for t in flatten(tan)[0]]
+    tflat = [_numpy_scalar(t) for tan in tangents for t in flatten(tan)[0]]
     with new_trace(ForwardTrace) as trace:
         boxes = [trace.leaf(v, t) for v, t in zip(flat, tflat)]
         out = fun(*_rebuild(primals, nums, parts, boxes))

@@ -10,9 +10,13 @@ is always created after its parents; a heap keyed on that order replaces an expl
 
 from __future__ import annotations
 
+import itertools
 from heapq import heappop, heappush
 
-from .tracer import Trace, link_view, next_order
+from numpy import ndarray
+
+from . import tracer
+from .tracer import Box, Trace, link_view, sync_view
 from .versions import check_saved
 
 __all__ = ["defvjp", "VJPNode", "ReverseTrace", "backward_pass"]
@@ -29,6 +33,9 @@ def defvjp(prim, *rules, argnums=None):
             prim.vjps[i] = rule
 
 
+_next_order = itertools.count().__next__  # creation order: parents before children
+
+
 class VJPNode:
     """One primitive application: parents, their VJP closures, and the saved-version records."""
 
@@ -39,7 +46,7 @@ class VJPNode:
         self.parents = parents
         self.vjps = vjps
         self.saved = saved
-        self.order = next_order()
+        self.order = _next_order()
 
 
 class ReverseTrace(Trace):
@@ -48,10 +55,26 @@ class ReverseTrace(Trace):
     __slots__ = ()
 
     def apply(self, prim, args, kwargs):
-        raw, boxes, lower = self.unbox_args(args)
-        ans = prim(*raw, **kwargs) if lower else prim.fun(*raw, **kwargs)
+        # the hot path of the engine: kept flat (no helper calls) on purpose
+        raw = list(args)
+        lower = False
         parents, vjps, saved = [], [], []
-        for i, b in boxes:
+        found = []
+        for i, a in enumerate(args):
+            if isinstance(a, Box):
+                if a._trace is self:
+                    if a._root is not None:
+                        sync_view(a)
+                    v = raw[i] = a._value
+                    found.append((i, a))
+                    if isinstance(v, Box):
+                        lower = True
+                else:
+                    lower = True
+        ans = prim(*raw, **kwargs) if lower else prim.fun(*raw, **kwargs)
+        unbroadcast = None if type(ans) is float else prim.unbroadcast
+        ans_shape = getattr(ans, "shape", ()) if unbroadcast is not None else ()
+        for i, b in found:
             st = b._storage
             if st is not None:
                 saved.append((st, st[0], id(raw[i]), i))
@@ -63,18 +86,21 @@ class ReverseTrace(Trace):
             vjp = rule(ans, *raw, **kwargs)
             if vjp is None:
                 continue
-            if prim.unbroadcast is not None:
-                vjp = _unbroadcasting(prim, vjp, raw[i], ans)
+            if unbroadcast is not None and getattr(raw[i], "shape", ()) != ans_shape:
+                vjp = _unbroadcasting(unbroadcast, vjp, raw[i])
             parents.append(b._node)
             vjps.append(vjp)
         if not parents:
             out = self.box(ans, None)
+        elif type(ans) is ndarray:
+            out = tracer.BoxType(ans, self, VJPNode(prim, parents, vjps, saved), [0, None, False])
+            saved.append((out._storage, 0, id(ans), -1))
         else:
-            out = self.box(ans, VJPNode(prim, parents, vjps, saved))
+            out = self.box(ans, VJPNode(prim, parents, vjps, saved or None))
             if out._storage is not None:
                 saved.append((out._storage, 0, id(ans), -1))
-        if prim.view and boxes[0][0] == 0:
-            link_view(out, boxes[0][1], prim, tuple(args[1:]), kwargs)
+        if prim.view and found and found[0][0] == 0:
+            link_view(out, found[0][1], prim, tuple(args[1:]), kwargs)
         return out
 
     def linear(self, prim, parts, ans):
@@ -91,15 +117,8 @@ class ReverseTrace(Trace):
         return out
 
 
-def _shape(x):
-    return getattr(x, "shape", ())
-
-
-def _unbroadcasting(prim, vjp, arg, ans):
-    shape = _shape(arg)
-    if shape == _shape(ans):
-        return vjp
-    unbroadcast = prim.unbroadcast
+def _unbroadcasting(unbroadcast, vjp, arg):
+    shape = getattr(arg, "shape", ())
     return lambda g: unbroadcast(vjp(g), shape)
 
 

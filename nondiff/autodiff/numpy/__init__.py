@@ -26,17 +26,15 @@ from numpy import (  # noqa: F401  constants, dtypes and constructors pass throu
     linspace,
     nan,
     ndarray,
-    ndim,
     newaxis,
     ones,
     pi,
     random,
-    shape,
-    size,
     zeros,
 )
 
 from ..tracer import Box as _Box
+from ..tracer import getval as _getval
 from . import linalg, special
 from .box import FUNCTIONS, ArrayBox, assign
 from .elementwise import *  # noqa: F403
@@ -49,15 +47,30 @@ from .reductions import __all__ as _reductions
 from .shape import *  # noqa: F403
 from .shape import __all__ as _shape_names
 
-__all__ = ["array", "asarray", "linalg", "special", "ArrayBox", "assign", "dot", "einsum",
-           "inner", "matmul", "outer", "tensordot", *_elementwise, *_nograd, *_reductions,
-           *_shape_names]
+__all__ = ["array", "asarray", "shape", "ndim", "size", "linalg", "special", "ArrayBox",
+           "assign", "dot", "einsum", "inner", "matmul", "outer", "tensordot", *_elementwise,
+           *_nograd, *_reductions, *_shape_names]
 
 
 def _has_box(x):
     if isinstance(x, _Box):
         return True
     return isinstance(x, (list, tuple)) and any(_has_box(v) for v in x)
+
+
+def shape(x):
+    """The shape of a plain or traced array."""
+    return _np.shape(_getval(x))
+
+
+def ndim(x):
+    """The number of dimensions of a plain or traced array."""
+    return _np.ndim(_getval(x))
+
+
+def size(x):
+    """The number of elements of a plain or traced array."""
+    return _np.size(_getval(x))
 
 
 def array(obj, dtype=None):

@@ -15,6 +15,10 @@ may not see; :func:`~nondiff.autodiff.analyze` reports every primitive marked ``
 
 from __future__ import annotations
 
+import builtins as _builtins
+import math as _math
+import operator as _operator
+
 import numpy as _np
 
 from ..forward import defjvp
@@ -33,8 +37,9 @@ UFUNCS = {}  # numpy ufunc -> primitive, used by ArrayBox.__array_ufunc__
 BROADCASTING = []
 
 
-def _prim(fun, name=None, kink=None):
-    p = Primitive(fun, name)
+def _prim(fun, name=None, kink=None, scalar=None):
+    """An elementwise primitive; ``scalar`` computes it on Python floats without numpy."""
+    p = Primitive(_dual(fun, scalar) if scalar is not None else fun, name or fun.__name__)
     p.kink = kink
     BROADCASTING.append(p)
     if isinstance(fun, _np.ufunc):
@@ -42,34 +47,61 @@ def _prim(fun, name=None, kink=None):
     return p
 
 
-add = _prim(_np.add)
-subtract = _prim(_np.subtract)
-multiply = _prim(_np.multiply)
-true_divide = divide = _prim(_np.divide)
-negative = _prim(_np.negative)
-positive = _prim(_np.positive)
-power = _prim(_np.power)
-exp = _prim(_np.exp)
+_SCALARS = frozenset((float, int))
+_FALLBACK = (ValueError, ZeroDivisionError, OverflowError)
+
+
+def _dual(array_fun, scalar_fun):
+    """Python's float arithmetic and ``math`` for floats (a numpy call on a scalar costs ~1 us),
+    numpy otherwise and wherever Python would raise (log(-1), 1/0: numpy gives nan/inf)."""
+    if array_fun.nin == 1:
+        def unary(x, *args, **kwargs):
+            if type(x) in _SCALARS and not args and not kwargs:
+                try:
+                    return scalar_fun(x)
+                except _FALLBACK:
+                    pass
+            return array_fun(x, *args, **kwargs)
+        return unary
+
+    def binary(x, y, *args, **kwargs):
+        if type(x) in _SCALARS and type(y) in _SCALARS and not args and not kwargs:
+            try:
+                return scalar_fun(x, y)
+            except _FALLBACK:
+                pass
+        return array_fun(x, y, *args, **kwargs)
+    return binary
+
+
+add = _prim(_np.add, scalar=_operator.add)
+subtract = _prim(_np.subtract, scalar=_operator.sub)
+multiply = _prim(_np.multiply, scalar=_operator.mul)
+true_divide = divide = _prim(_np.divide, "divide", scalar=_operator.truediv)
+negative = _prim(_np.negative, scalar=_operator.neg)
+positive = _prim(_np.positive, scalar=_operator.pos)
+power = _prim(_np.power, scalar=_math.pow)
+exp = _prim(_np.exp, scalar=_math.exp)
 exp2 = _prim(_np.exp2)
-log = _prim(_np.log)
+log = _prim(_np.log, scalar=_math.log)
 log2 = _prim(_np.log2)
 log10 = _prim(_np.log10)
-log1p = _prim(_np.log1p)
-expm1 = _prim(_np.expm1)
-sqrt = _prim(_np.sqrt)
+log1p = _prim(_np.log1p, scalar=_math.log1p)
+expm1 = _prim(_np.expm1, scalar=_math.expm1)
+sqrt = _prim(_np.sqrt, scalar=_math.sqrt)
 cbrt = _prim(_np.cbrt)
 square = _prim(_np.square)
 reciprocal = _prim(_np.reciprocal)
-sin = _prim(_np.sin)
-cos = _prim(_np.cos)
-tan = _prim(_np.tan)
+sin = _prim(_np.sin, scalar=_math.sin)
+cos = _prim(_np.cos, scalar=_math.cos)
+tan = _prim(_np.tan, scalar=_math.tan)
 arcsin = _prim(_np.arcsin)
 arccos = _prim(_np.arccos)
-arctan = _prim(_np.arctan)
+arctan = _prim(_np.arctan, scalar=_math.atan)
 arctan2 = _prim(_np.arctan2)
 sinh = _prim(_np.sinh)
 cosh = _prim(_np.cosh)
-tanh = _prim(_np.tanh)
+tanh = _prim(_np.tanh, scalar=_math.tanh)
 arcsinh = _prim(_np.arcsinh)
 arccosh = _prim(_np.arccosh)
 arctanh = _prim(_np.arctanh)
@@ -79,9 +111,9 @@ remainder = mod = _prim(_np.remainder, kink="jump")
 sinc = _prim(_np.sinc)
 deg2rad = _prim(_np.deg2rad)
 rad2deg = _prim(_np.rad2deg)
-absolute = abs = _prim(_np.absolute, "abs", kink="abs")
-maximum = _prim(_np.maximum, kink="maximum")
-minimum = _prim(_np.minimum, kink="minimum")
+absolute = abs = _prim(_np.absolute, "abs", kink="abs", scalar=_builtins.abs)
+maximum = _prim(_np.maximum, kink="maximum", scalar=lambda x, y: x if x >= y else y)
+minimum = _prim(_np.minimum, kink="minimum", scalar=lambda x, y: x if x <= y else y)
 clip = _prim(_np.clip, kink="clip")
 where = _prim(_np.where, kink="where")
 
@@ -197,7 +229,7 @@ def _inside(x, lo, hi):
 
 def _pow_vjp_x(ans, x, y):
     if isinstance(y, (int, float)):
-        return None if y == 0 else (lambda g: g * (y * x ** (y - 1)))
+        return None if y == 0 else (lambda g: g * (y * power(x, y - 1)))
     zero = _raw(y) == 0
     return lambda g: g * where(zero, 0.0, y * x ** where(zero, 1.0, y - 1.0))
 

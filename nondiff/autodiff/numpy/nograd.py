@@ -15,9 +15,12 @@ are recorded by category:
 
 from __future__ import annotations
 
+import operator as _operator
+
 import numpy as _np
 
 from ..tracer import NoGradPrimitive
+from .elementwise import _dual
 
 __all__ = [
     "floor", "ceil", "round", "around", "rint", "trunc", "fix", "sign", "floor_divide",
@@ -30,8 +33,9 @@ __all__ = [
 UFUNCS = {}
 
 
-def _ng(fun, category, name=None):
-    p = NoGradPrimitive(fun, name, category)
+def _ng(fun, category, name=None, scalar=None):
+    p = NoGradPrimitive(fun if scalar is None else _dual(fun, scalar), name or fun.__name__,
+                        category)
     if isinstance(fun, _np.ufunc):
         UFUNCS[fun] = p
     return p
@@ -47,12 +51,12 @@ sign = _ng(_np.sign, "round")
 heaviside = _ng(_np.heaviside, "round")
 floor_divide = _ng(_np.floor_divide, "round")
 astype_int = _ng(lambda x, dtype: _np.asarray(x).astype(dtype), "round", "astype")
-greater = _ng(_np.greater, "branch")
-greater_equal = _ng(_np.greater_equal, "branch")
-less = _ng(_np.less, "branch")
-less_equal = _ng(_np.less_equal, "branch")
-equal = _ng(_np.equal, "branch")
-not_equal = _ng(_np.not_equal, "branch")
+greater = _ng(_np.greater, "branch", scalar=_operator.gt)
+greater_equal = _ng(_np.greater_equal, "branch", scalar=_operator.ge)
+less = _ng(_np.less, "branch", scalar=_operator.lt)
+less_equal = _ng(_np.less_equal, "branch", scalar=_operator.le)
+equal = _ng(_np.equal, "branch", scalar=_operator.eq)
+not_equal = _ng(_np.not_equal, "branch", scalar=_operator.ne)
 logical_and = _ng(_np.logical_and, "branch")
 logical_or = _ng(_np.logical_or, "branch")
 logical_not = _ng(_np.logical_not, "branch")

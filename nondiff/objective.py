@@ -29,7 +29,7 @@ import numpy as np
 
 from nondiff.command import Command
 from nondiff.errors import UsageError
-from nondiff.outcome import Raised, TaskResult, convert_batch, convert_raw
+from nondiff.outcome import Raised, Status, TaskResult, convert_batch, convert_raw
 from nondiff.strategy import Batch
 
 __all__ = ["Objective", "as_objective"]
@@ -291,8 +291,6 @@ def _call_vector(fn, X, raise_errors: bool):
 
 def _pad_interrupted(result: TaskResult, n: int) -> TaskResult:
     """Extend a task's result to ``n`` rows, the missing ones interrupted."""
-    from nondiff.outcome import Status
-
     k = len(result.values)
     values = np.concatenate([result.values, np.full(n - k, np.nan)])
     status = np.concatenate([result.status, np.full(n - k, Status.INTERRUPTED, np.int8)])

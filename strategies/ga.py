@@ -69,6 +69,7 @@ class _Params:
     memetic: bool
     local_size: int
     local_rounds: int
+    local_fraction: float
     crossovers: dict  # parameter name -> crossover name
     mutations: dict  # parameter name -> mutation name
     specs: dict  # parameter name -> GeneSpec
@@ -161,6 +162,8 @@ class GeneticAlgorithm:
         Neighbours per child per local round.
     local_rounds : int, default 1
         Local rounds (asks) per generation.
+    local_fraction : float, default 1.0
+        With asked moves, the share of each brood (its best children) that climbs.
     local_step : float, default 0.05
         Standard deviation of a real local move as a fraction of its range.
 
@@ -199,8 +202,7 @@ class GeneticAlgorithm:
         """The next batch: the initial population, a brood of children, or local moves."""
         s = self._state
         if s.phase == "local":
-            genome, s.local_parent = memetic.neighbours(
-                s.rng, s.brood, self._p.specs, self._p.gene_weights, self._p.local_size)
+            genome = self._local_moves()
         elif s.phase == "init" or s.pop is None or len(s.pop_values) == 0:
             s.phase = "init"
             genome = self.space.sample(s.rng, self._capped(self._p.popsize))
@@ -212,6 +214,16 @@ class GeneticAlgorithm:
         s.asked_viol = self._violation(genome)
         s.asked_first = self._ledger.issue(_length(genome))
         return candidates_from_genome(self.space, genome, s.asked_first)
+
+    def _local_moves(self) -> dict:
+        s, p = self._state, self._p
+        # Only the best local_fraction of the brood climbs (best by told value and violation).
+        top = order(s.brood_values, s.brood_viol, p.handling, p.penalty)
+        top = top[: max(1, int(np.ceil(p.local_fraction * len(top))))]
+        genome, parent = memetic.neighbours(s.rng, _take(s.brood, top), p.specs,
+                                            p.gene_weights, p.local_size)
+        s.local_parent = top[parent]
+        return genome
 
     def _brood_size(self) -> int:
         p = self._p
@@ -485,7 +497,7 @@ _DEFAULT_OPTIONS = {
     "mutation_rate": None, "crossover": None, "mutation": None, "eta_c": 15.0, "eta_m": 20.0,
     "creep": None, "dedupe": False, "constraint_handling": "feasibility", "penalty": 1e3,
     "vectorized": False, "memetic": False, "local_size": 4, "local_rounds": 1,
-    "local_step": 0.05,
+    "local_fraction": 1.0, "local_step": 0.05,
 }
 
 
@@ -516,6 +528,7 @@ def _build_params(space, options) -> _Params:
         memetic=bool(o["memetic"]),
         local_size=_int("local_size", o["local_size"], 1),
         local_rounds=_int("local_rounds", o["local_rounds"], 1),
+        local_fraction=_float("local_fraction", o["local_fraction"], 1e-9, 1.0),
         crossovers=_operator_names("crossover", o["crossover"], space, ops.CROSSOVERS, 0),
         mutations=_operator_names("mutation", o["mutation"], space, ops.MUTATIONS, 1),
         specs=specs,

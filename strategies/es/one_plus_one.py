@@ -58,13 +58,16 @@ class OnePlusOneES(GaussianES):
         Target success probability (default 1/5).
     tol_sigma : float
         ``stop()`` says "converged" once ``sigma`` is below this (default 1e-12).
+    bounds : {"clip", "reflect"}
+        How samples of the unbounded Gaussian enter the unit cube (see
+        :mod:`strategies.es._base`; default "clip", with the mean clamped into the cube).
     x0 : array, optional
         Initial parent in the unit cube; default a uniform draw from the run's generator.
     """
 
     def __init__(self, space, *, seed=None, budget=None, sigma0=0.2, damping=None,
-                 p_target=0.2, tol_sigma=1e-12, x0=None, dtype="float64"):
-        x0 = self._setup(space, seed=seed, budget=budget, x0=x0, dtype=dtype)
+                 p_target=0.2, tol_sigma=1e-12, bounds="clip", x0=None, dtype="float64"):
+        x0 = self._setup(space, seed=seed, budget=budget, x0=x0, dtype=dtype, bounds=bounds)
         self._params = _Params(
             damping=check_option("damping", 1 + space.dim / 2 if damping is None else damping,
                                  low=0),

@@ -78,6 +78,9 @@ class OpenAIES(GaussianES):
         Per-generation factors and floors (defaults 1 and 0: fixed, as in [1]).
     antithetic : bool
         Mirrored pairs ``mean +- sigma eps`` (default True).
+    bounds : {"clip", "reflect"}
+        How samples of the unbounded Gaussian enter the unit cube (see
+        :mod:`strategies.es._base`; default "clip", with the mean clamped into the cube).
     x0 : array, optional
         Initial mean in the unit cube; default a uniform draw from the run's generator.
     dtype : {"float64", "float32"}
@@ -93,9 +96,9 @@ class OpenAIES(GaussianES):
 
     def __init__(self, space, *, seed=None, budget=None, popsize=None, sigma0=0.05, lr=0.01,
                  optimizer="adam", optimizer_options=None, weight_decay=0.0, sigma_decay=1.0,
-                 sigma_min=0.0, lr_decay=1.0, lr_min=0.0, antithetic=True, x0=None,
+                 sigma_min=0.0, lr_decay=1.0, lr_min=0.0, antithetic=True, bounds="clip", x0=None,
                  dtype="float64"):
-        x0 = self._setup(space, seed=seed, budget=budget, x0=x0, dtype=dtype)
+        x0 = self._setup(space, seed=seed, budget=budget, x0=x0, dtype=dtype, bounds=bounds)
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {optimizer!r}")
         if popsize is None:

@@ -36,6 +36,7 @@ class _Params:
     sigma_lr: float
     sigma_max_change: float
     sigma_min: float
+    sigma_max: float
     optimizer: str
     optimizer_options: dict
 
@@ -74,8 +75,13 @@ class PGPE(GaussianES):
         passed to it (``momentum``, ``max_speed``, ``beta1``, ...).
     sigma_max_change : float
         Bound on ``|sigma_new / sigma - 1|`` per generation (default 0.2, as in [2]).
-    sigma_min : float
-        Floor on every sigma (default 1e-12).
+    sigma_min, sigma_max : float
+        Floor and cap on every sigma (defaults 1e-12 and 0.5, half the cube: a wider
+        Gaussian mapped into [0, 1] lands mostly on the faces, or reflected nearly uniformly,
+        and no longer informs its own width).
+    bounds : {"clip", "reflect"}
+        How samples of the unbounded Gaussian enter the unit cube (see
+        :mod:`strategies.es._base`; default "clip", with the mean clamped into the cube).
     x0 : array, optional
         Initial mean in the unit cube; default a uniform draw from the run's generator.
     dtype : {"float64", "float32"}
@@ -84,8 +90,9 @@ class PGPE(GaussianES):
 
     def __init__(self, space, *, seed=None, budget=None, popsize=None, sigma0=0.1,
                  center_lr=0.2, sigma_lr=0.1, optimizer="sgd", optimizer_options=None,
-                 sigma_max_change=0.2, sigma_min=1e-12, x0=None, dtype="float64"):
-        x0 = self._setup(space, seed=seed, budget=budget, x0=x0, dtype=dtype)
+                 sigma_max_change=0.2, sigma_min=1e-12, sigma_max=0.5, bounds="clip", x0=None,
+                 dtype="float64"):
+        x0 = self._setup(space, seed=seed, budget=budget, x0=x0, dtype=dtype, bounds=bounds)
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {optimizer!r}")
         if popsize is None:
@@ -99,10 +106,11 @@ class PGPE(GaussianES):
             sigma_lr=check_option("sigma_lr", sigma_lr, low=0, inclusive=True),
             sigma_max_change=check_option("sigma_max_change", sigma_max_change, low=0, high=1),
             sigma_min=check_option("sigma_min", sigma_min, low=0, inclusive=True),
+            sigma_max=check_option("sigma_max", sigma_max, low=0),
             optimizer=optimizer,
             optimizer_options=dict(optimizer_options or {}),
         )
-        sigma0 = check_option("sigma0", sigma0, low=0)
+        sigma0 = min(check_option("sigma0", sigma0, low=0), self._params.sigma_max)
         zeros = np.zeros(space.dim)
         self._state = _State(mean=x0, sigma=np.full(space.dim, sigma0), m=zeros, v=zeros.copy())
 
@@ -131,7 +139,7 @@ class PGPE(GaussianES):
         s.mean = s.mean + step
         # --- sigma: gradient ascent, relative change bounded [2], floored ---
         lo, hi = s.sigma * (1 - p.sigma_max_change), s.sigma * (1 + p.sigma_max_change)
-        s.sigma = np.maximum(np.clip(s.sigma + p.sigma_lr * g_sigma, lo, hi), p.sigma_min)
+        s.sigma = np.clip(np.clip(s.sigma + p.sigma_lr * g_sigma, lo, hi), p.sigma_min, p.sigma_max)
 
     def _stop(self):
         return "converged" if float(self._state.sigma.max()) <= self._params.sigma_min else None

@@ -31,6 +31,7 @@ class _Params:
     eta_mu: float
     eta_sigma: float
     tol_sigma: float
+    sigma_max: float
 
 
 @dataclass
@@ -57,6 +58,14 @@ class SNES(GaussianES):
         Learning rates; defaults ``1`` and ``(3 + ln d) / (5 sqrt d)`` [2, Table 1].
     tol_sigma : float
         ``stop()`` says "converged" once every sigma is below this (default 1e-12).
+    sigma_max : float
+        Cap on every sigma (default 0.5, half the cube). A much wider Gaussian mapped into
+        [0, 1] lands mostly on the faces (or, reflected, nearly uniformly), so the samples stop
+        carrying information about that sigma and its logarithm random-walks upwards; the cap
+        keeps every coordinate searchable. A larger ``sigma0`` is capped too.
+    bounds : {"clip", "reflect"}
+        How samples of the unbounded Gaussian enter the unit cube (see
+        :mod:`strategies.es._base`; default "clip", with the mean clamped into the cube).
     x0 : array, optional
         Initial mean in the unit cube; default a uniform draw from the run's generator.
     dtype : {"float64", "float32"}
@@ -64,8 +73,9 @@ class SNES(GaussianES):
     """
 
     def __init__(self, space, *, seed=None, budget=None, popsize=None, sigma0=0.2,
-                 eta_mu=1.0, eta_sigma=None, tol_sigma=1e-12, x0=None, dtype="float64"):
-        x0 = self._setup(space, seed=seed, budget=budget, x0=x0, dtype=dtype)
+                 eta_mu=1.0, eta_sigma=None, tol_sigma=1e-12, sigma_max=0.5, bounds="clip", x0=None,
+                 dtype="float64"):
+        x0 = self._setup(space, seed=seed, budget=budget, x0=x0, dtype=dtype, bounds=bounds)
         d = space.dim
         if popsize is None:
             popsize = 4 + int(3 * math.log(d))
@@ -76,8 +86,9 @@ class SNES(GaussianES):
             eta_mu=check_option("eta_mu", eta_mu, low=0),
             eta_sigma=check_option("eta_sigma", eta_sigma, low=0),
             tol_sigma=check_option("tol_sigma", tol_sigma, low=0, inclusive=True),
+            sigma_max=check_option("sigma_max", sigma_max, low=0),
         )
-        sigma0 = check_option("sigma0", sigma0, low=0)
+        sigma0 = min(check_option("sigma0", sigma0, low=0), self._params.sigma_max)
         self._state = _State(mean=x0, sigma=np.full(d, sigma0))
 
     def _batch_size(self) -> int:
@@ -98,7 +109,7 @@ class SNES(GaussianES):
         grad_sigma = u @ (s * s - 1.0)
         # --- update the mean, then the standard deviations multiplicatively ---
         st.mean = st.mean + p.eta_mu * st.sigma * grad_mu
-        st.sigma = st.sigma * np.exp(0.5 * p.eta_sigma * grad_sigma)
+        st.sigma = np.minimum(st.sigma * np.exp(0.5 * p.eta_sigma * grad_sigma), p.sigma_max)
 
     def _stop(self):
         return "converged" if float(self._state.sigma.max()) < self._params.tol_sigma else None

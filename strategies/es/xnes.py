@@ -34,6 +34,7 @@ class _Params:
     eta_sigma: float
     eta_B: float
     tol_sigma: float
+    sigma_max: float
 
 
 @dataclass
@@ -67,6 +68,13 @@ class XNES(GaussianES):
         Learning rates; defaults ``1`` and ``3 (3 + ln d) / (5 d sqrt d)`` [2, Table 1].
     tol_sigma : float
         ``stop()`` says "converged" once ``sigma`` is below this (default 1e-12).
+    sigma_max : float
+        Cap on ``sigma`` (default 0.5, half the cube; a larger ``sigma0`` is capped too): a
+        wider Gaussian folded into [0, 1] is nearly uniform and no longer informs its own
+        step size.
+    bounds : {"clip", "reflect"}
+        How samples of the unbounded Gaussian enter the unit cube (see
+        :mod:`strategies.es._base`; default "clip", with the mean clamped into the cube).
     x0 : array, optional
         Initial mean in the unit cube; default a uniform draw from the run's generator.
     dtype : {"float64", "float32"}
@@ -74,9 +82,9 @@ class XNES(GaussianES):
     """
 
     def __init__(self, space, *, seed=None, budget=None, popsize=None, sigma0=0.2,
-                 eta_mu=1.0, eta_sigma=None, eta_B=None, tol_sigma=1e-12, x0=None,
-                 dtype="float64"):
-        x0 = self._setup(space, seed=seed, budget=budget, x0=x0, dtype=dtype)
+                 eta_mu=1.0, eta_sigma=None, eta_B=None, tol_sigma=1e-12, sigma_max=0.5,
+                 bounds="clip", x0=None, dtype="float64"):
+        x0 = self._setup(space, seed=seed, budget=budget, x0=x0, dtype=dtype, bounds=bounds)
         d = space.dim
         default_eta = 3 * (3 + math.log(d)) / (5 * d * math.sqrt(d))
         self._params = _Params(
@@ -87,8 +95,10 @@ class XNES(GaussianES):
                                    low=0),
             eta_B=check_option("eta_B", default_eta if eta_B is None else eta_B, low=0),
             tol_sigma=check_option("tol_sigma", tol_sigma, low=0, inclusive=True),
+            sigma_max=check_option("sigma_max", sigma_max, low=0),
         )
-        self._state = _State(mean=x0, sigma=check_option("sigma0", sigma0, low=0), B=np.eye(d))
+        sigma0 = min(check_option("sigma0", sigma0, low=0), self._params.sigma_max)
+        self._state = _State(mean=x0, sigma=sigma0, B=np.eye(d))
 
     def _batch_size(self) -> int:
         return self._params.popsize
@@ -111,7 +121,7 @@ class XNES(GaussianES):
         G_B = G_M - G_sigma * np.eye(d)
         # --- update mean, step size and shape (B stays unimodular: tr G_B = 0) ---
         st.mean = st.mean + p.eta_mu * st.sigma * (st.B @ G_delta)
-        st.sigma = float(st.sigma * math.exp(0.5 * p.eta_sigma * G_sigma))
+        st.sigma = min(float(st.sigma * math.exp(0.5 * p.eta_sigma * G_sigma)), p.sigma_max)
         st.B = st.B @ expm_symmetric(0.5 * p.eta_B * G_B)
 
     def _stop(self):

@@ -242,10 +242,20 @@ def test_float32_sampling_stays_in_the_cube_and_converges():
     assert es.best[1] < 1e-2
 
 
-def test_reflection_keeps_samples_in_the_cube():
-    es = SNES(UNIT2, seed=0, sigma0=3.0, x0=[0.99, 0.01])
+def test_reflection_keeps_samples_in_the_cube_and_distinct():
+    es = SNES(UNIT2, seed=0, sigma0=0.5, x0=[0.99, 0.01], bounds="reflect")
     X = np.stack([c.vector for c in es.ask()])
     assert X.min() >= 0 and X.max() <= 1 and len(np.unique(X[:, 0])) == len(X)
+
+
+def test_clipping_puts_samples_on_the_faces_and_clamps_the_mean():
+    es = OpenAIES(UNIT2, seed=0, popsize=4, sigma0=0.1, lr=0.1, optimizer="sgd", x0=[0.95, 0.5])
+    fixed_normal(es, AXES[:2])
+    X = one_generation(es, np.array([1.0, 2.0, 3.0, 4.0]))  # the +x sample is best
+    np.testing.assert_allclose(X, [[1.0, 0.5], [0.95, 0.6], [0.85, 0.5], [0.95, 0.4]])
+    # F = (-0.5, -1/6, 1/6, 0.5): g = (-0.5 - 1/6, -1/6 - 0.5) / 0.4 = (-5/3, -5/3)
+    # mean <- (0.95, 0.5) + 0.1 * 5/3 = (1.1166.., 0.6666..), then clamped into the cube
+    np.testing.assert_allclose(es._state.mean, [1.0, 0.5 + 0.5 / 3])
 
 
 def test_same_seed_same_asks_and_global_rng_untouched():
@@ -269,6 +279,7 @@ def test_same_seed_same_asks_and_global_rng_untouched():
         (SNES, {"x0": [2.0, 0.5]}, "x0"),
         (XNES, {"dtype": "float16"}, "dtype"),
         (SNES, {"budget": 0}, "budget"),
+        (PGPE, {"bounds": "wrap"}, "bounds"),
     ],
 )
 def test_bad_options_name_the_parameter(cls, kwargs, name):
@@ -281,7 +292,17 @@ def test_unknown_option_is_an_error():
         SNES(UNIT2, learning_rate=0.1)
 
 
-def test_mean_is_the_reflected_centre():
-    es = SNES(UNIT2, seed=0, x0=[0.5, 0.5])
+def test_mean_is_the_folded_centre():
+    es = SNES(UNIT2, seed=0, x0=[0.5, 0.5], bounds="reflect")
     es._state.mean = np.array([1.25, -0.5])
     np.testing.assert_allclose(es.mean, [0.75, 0.5])
+    es = SNES(UNIT2, seed=0, x0=[0.5, 0.5])
+    es._state.mean = np.array([1.25, -0.5])
+    np.testing.assert_allclose(es.mean, [1.0, 0.0])
+
+
+@pytest.mark.parametrize("cls", [SNES, XNES, PGPE])
+def test_sigma_is_capped_on_pure_noise(cls):
+    rng = np.random.default_rng(0)
+    es = run(cls(UNIT2, seed=0, sigma0=0.4), lambda X: rng.standard_normal(len(X)), 3000)
+    assert np.max(es._state.sigma) <= 0.5

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -86,10 +87,15 @@ def ranks(by_strategy: dict[str, list]) -> dict[str, float]:
 
 
 # --- grouping -----------------------------------------------------------------------------------
+def _natural(text: str) -> tuple:
+    """Sort key putting "f2" before "f10"."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+
+
 def _groups(runs):
-    """suite -> dim -> function -> strategy -> runs, in a stable order."""
+    """suite -> dim -> function -> strategy -> runs; functions in natural order."""
     tree = defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(list))))
-    for r in runs:
+    for r in sorted(runs, key=lambda r: (_natural(r["function"]), r["key"])):
         tree[r["suite"]][r["dim"]][r["function"]][r["strategy"]].append(r)
     return tree
 

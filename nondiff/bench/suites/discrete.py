@@ -101,7 +101,7 @@ class _Tour:
 
 def tour_length(cities, tour) -> float:
     """Length of the closed tour visiting ``cities[tour]`` in order."""
-    p = cities[tour]
+    p = cities[np.asarray(tour)]
     return float(np.linalg.norm(p - np.roll(p, -1, axis=0), axis=1).sum())
 
 

@@ -3,8 +3,9 @@
 The objective burns a fixed amount of CPU (a pure-Python loop calibrated to about 50 ms on this
 machine before the runs), so a contended machine shows up as lower throughput rather than being
 hidden by a wall-clock sleep. Each configuration evaluates 200 candidates in batches of 20
-through :class:`nondiff.evaluate.Evaluator`; throughput is evaluations per second of
-``evaluate`` time, with worker/cluster start-up reported separately (it is paid once per run).
+through :class:`nondiff.evaluate.Evaluator`, the three configurations taking turns batch by
+batch; throughput is evaluations per second of ``evaluate`` time, with worker/cluster start-up
+reported separately (it is paid once per run).
 Targets (issue 2): workers=2 at least 1.8x serial, Dask (2 worker processes, one thread each)
 at least 1.6x.
 
@@ -49,32 +50,6 @@ def _timed(fn, *args, **kw) -> float:
     return time.perf_counter() - t
 
 
-def run(objective, evals: int, **evaluator_kw) -> tuple[float, float, dict]:
-    """(start-up seconds, evaluate seconds, status counts) for ``evals`` evaluations."""
-    X = np.random.default_rng(0).random((evals, SPACE.dim))
-    t0 = time.perf_counter()
-    with Evaluator(objective, SPACE, **evaluator_kw) as ev:
-        t1 = time.perf_counter()
-        counts = {}
-        for start in range(0, evals, BATCH):
-            cs = candidates_from_vectors(SPACE, X[start:start + BATCH], start)
-            for k, v in ev.evaluate(cs).counts().items():
-                counts[k] = counts.get(k, 0) + v
-        t2 = time.perf_counter()
-    return t1 - t0, t2 - t1, counts
-
-
-def run_dask(objective, evals: int) -> tuple[float, float, dict]:
-    from distributed import Client, LocalCluster
-
-    t0 = time.perf_counter()
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
-        startup = time.perf_counter() - t0
-        _, seconds, counts = run(objective, evals, executor=client)
-    return startup, seconds, counts
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--evals", type=int, default=200)
@@ -85,26 +60,58 @@ def main():
     objective = nd.Objective(functools.partial(burn, iters=iters), SPACE, name="burn")
     print(f"objective: {iters} loop iterations ~ {args.ms:g} ms; {args.evals} evaluations, "
           f"batches of {BATCH}; {os.cpu_count()} CPUs")
-    for rep in range(args.repeats):
-        results = {"serial": run(objective, args.evals),
-                   "workers=2": run(objective, args.evals, workers=2),
-                   "dask 2 procs": run_dask(objective, args.evals)}
-        report(results, args.evals, rep)
+    from distributed import Client, LocalCluster
+
+    t0 = time.perf_counter()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        startup = {"dask 2 procs": time.perf_counter() - t0}
+        configs = {"serial": {}, "workers=2": {"workers": 2}, "dask 2 procs": {"executor": client}}
+        evaluators = {}
+        for name, kw in configs.items():
+            t = time.perf_counter()
+            evaluators[name] = Evaluator(objective, SPACE, **kw)
+            startup[name] = startup.get(name, 0.0) + time.perf_counter() - t
+        try:
+            for rep in range(args.repeats):
+                report(interleaved(evaluators, args.evals), startup, args.evals, rep)
+        finally:
+            for ev in evaluators.values():
+                ev.close()
 
 
-def report(results: dict, evals: int, rep: int) -> None:
-    base = evals / results["serial"][1]
+def interleaved(evaluators: dict, evals: int) -> dict:
+    """``name -> (seconds, ok count)``, the configurations taking turns batch by batch.
+
+    Taking turns means a burst of load from other processes on the machine slows every
+    configuration alike, not just whichever happened to be running.
+    """
+    X = np.random.default_rng(0).random((evals, SPACE.dim))
+    seconds = dict.fromkeys(evaluators, 0.0)
+    ok = dict.fromkeys(evaluators, 0)
+    for start in range(0, evals, BATCH):
+        cs = candidates_from_vectors(SPACE, X[start:start + BATCH], start)
+        for name, ev in evaluators.items():
+            t = time.perf_counter()
+            out = ev.evaluate(cs)
+            seconds[name] += time.perf_counter() - t
+            ok[name] += int((out.status == 0).sum())
+    return {name: (seconds[name], ok[name]) for name in evaluators}
+
+
+def report(results: dict, startup: dict, evals: int, rep: int) -> None:
+    base = evals / results["serial"][0]
     targets = {"workers=2": 1.8, "dask 2 procs": 1.6}
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"--- run {rep + 1} (load average after it: {load}; other processes compete for the "
-          "same cores)")
-    for name, (startup, seconds, counts) in results.items():
+    print(f"--- run {rep + 1} (load average after it: {load}; other processes on the machine "
+          "compete for the same cores)")
+    for name, (seconds, ok) in results.items():
         rate = evals / seconds
         target = targets.get(name)
-        verdict = "" if target is None else f" (target {target}x: " \
-            f"{'met' if rate / base >= target else 'MISSED'})"
+        verdict = "" if target is None else \
+            f" (target {target}x: {'met' if rate / base >= target else 'MISSED'})"
         print(f"{name:>13}: {rate:6.2f} evals/s = {rate / base:4.2f}x serial{verdict}; "
-              f"start-up {startup:.2f} s; ok {counts.get('ok', 0)}/{evals}")
+              f"start-up {startup[name]:.2f} s; ok {ok}/{evals}")
 
 
 if __name__ == "__main__":

@@ -31,12 +31,13 @@ import numpy as np
 
 from nondiff import seeding
 from nondiff.strategy import Candidate, candidate_ids, candidates_from_vectors
-from strategies._common import Ledger, centered_ranks, finite_or_worst
+from strategies._common import Ledger, centered_ranks, finite_or_worst, ranks
+from strategies.es._base import nes_utilities
 from strategies.reinforce_blocks import build_blocks
 
 __all__ = ["Reinforce"]
 
-_SHAPINGS = ("centered-ranks", "standardize", "none")
+_SHAPINGS = ("centered-ranks", "utilities", "standardize", "none")
 
 
 @dataclass
@@ -44,6 +45,8 @@ class _Params:
     popsize: int
     lr: float
     shaping: str
+    restarts: bool
+    patience: int
     beta1: float = 0.9     # Adam's defaults, [4] Alg. 1
     beta2: float = 0.999
     eps: float = 1e-8
@@ -57,6 +60,9 @@ class _State:
     m: dict
     v: dict
     t: int = 0
+    restarts: int = 0
+    best: float = np.inf   # best cost since the last restart
+    stale: int = 0         # generations since it improved
     first_id: int = 0
     samples: dict = field(default_factory=dict)  # the pending ask's draws, per block
 
@@ -76,17 +82,27 @@ class Reinforce:
         Adam's step size on every distribution parameter.
     sigma0 : float
         Initial standard deviation of the Gaussian block, in unit-cube units.
-    shaping : {"centered-ranks", "standardize", "none"}
+    shaping : {"centered-ranks", "utilities", "standardize", "none"}
+        How costs become weights: ranks mapped to [-0.5, 0.5], NES utilities (only the better
+        half pulls, [2] eq. 12), standardized costs, or raw costs.
     max_categories : int
         Integers with at most this many values are searched as categoricals.
+    restarts : bool
+        When a generation's samples have all become identical (the distribution has collapsed)
+        or the best cost has not improved for ``patience`` generations (stuck on a local
+        optimum), start again from the initial distribution; the best point found is kept.
+        Off: ``stop()`` reports ``"converged"`` on collapse.
+    patience : int
+        Generations without improvement before a restart.
     """
 
     supported_types = ("real", "integer", "categorical", "bits", "permutation", "array")
 
     def __init__(self, space, *, seed=None, budget=None, popsize=32, lr=0.05, sigma0=0.25,
-                 shaping="centered-ranks", max_categories=16):
+                 shaping="centered-ranks", max_categories=16, restarts=True, patience=100):
         _check_int("popsize", popsize, 2)
         _check_int("max_categories", max_categories, 2)
+        _check_int("patience", patience, 1)
         if not (isinstance(lr, (int, float)) and lr > 0):
             raise ValueError(f"lr must be a positive number, got {lr!r}")
         if not (isinstance(sigma0, (int, float)) and 0 < sigma0 <= 1):
@@ -94,13 +110,17 @@ class Reinforce:
         if shaping not in _SHAPINGS:
             raise ValueError(f"shaping must be one of {', '.join(_SHAPINGS)}, got {shaping!r}")
         self.space = space
-        self.params = _Params(int(popsize), float(lr), shaping)
+        self.params = _Params(int(popsize), float(lr), shaping, bool(restarts), int(patience))
         self.blocks = build_blocks(space, int(max_categories), float(sigma0))
-        theta = {b.key: b.init() for b in self.blocks}
-        zeros = {k: {n: np.zeros_like(a) for n, a in d.items()} for k, d in theta.items()}
         self._ledger = Ledger(space)
-        self._state = _State(seeding.as_generator(seed), theta, zeros,
-                             {k: {n: a.copy() for n, a in d.items()} for k, d in zeros.items()})
+        self._state = _State(seeding.as_generator(seed), *self._initial())
+
+    def _initial(self) -> tuple[dict, dict, dict]:
+        """Initial distribution parameters and zeroed Adam moments."""
+        theta = {b.key: b.init() for b in self.blocks}
+        m = {k: {n: np.zeros_like(a) for n, a in d.items()} for k, d in theta.items()}
+        v = {k: {n: np.zeros_like(a) for n, a in d.items()} for k, d in theta.items()}
+        return theta, m, v
 
     # --- ask ------------------------------------------------------------------------------
     def ask(self) -> list[Candidate]:
@@ -127,10 +147,32 @@ class Reinforce:
         grads = self._score_gradient(rows, w)
         # --- Adam step descending the gradient of E[cost] ---
         self._adam(grads)
+        if self.params.restarts and (self._stagnant(values) or self._degenerate()):
+            self._restart()
+
+    def _stagnant(self, values) -> bool:
+        st = self._state
+        if values.min() < st.best:
+            st.best, st.stale = float(values.min()), 0
+        else:
+            st.stale += 1
+        return st.stale >= self.params.patience
+
+    def _degenerate(self) -> bool:
+        """All samples of the last generation equal: the distribution has collapsed."""
+        st = self._state
+        return all(b.degenerate(st.theta[b.key], st.samples[b.key]) for b in self.blocks)
+
+    def _restart(self) -> None:
+        st = self._state
+        st.theta, st.m, st.v = self._initial()
+        st.t, st.restarts, st.best, st.stale = 0, st.restarts + 1, np.inf, 0
 
     def _shape(self, values: np.ndarray) -> np.ndarray:
         if self.params.shaping == "centered-ranks":
             return centered_ranks(values)
+        if self.params.shaping == "utilities":  # cost-like: the best sample gets the lowest
+            return -nes_utilities(len(values))[ranks(values)]
         v = finite_or_worst(values)
         if self.params.shaping == "standardize":
             return (v - v.mean()) / (v.std() + 1e-12)
@@ -163,7 +205,8 @@ class Reinforce:
 
     # --- protocol -------------------------------------------------------------------------
     def stop(self) -> str | None:
-        if all(b.collapsed(self._state.theta[b.key], self.params.tol) for b in self.blocks):
+        theta, tol = self._state.theta, self.params.tol
+        if not self.params.restarts and all(b.collapsed(theta[b.key], tol) for b in self.blocks):
             return "converged"
         return None
 
@@ -174,7 +217,8 @@ class Reinforce:
     def state_dict(self) -> dict:
         st = self._state
         return {"ledger": self._ledger.state_dict(), "rng": seeding.generator_state(st.rng),
-                "theta": st.theta, "m": st.m, "v": st.v, "t": st.t}
+                "theta": st.theta, "m": st.m, "v": st.v, "t": st.t, "restarts": st.restarts,
+                "best": st.best, "stale": st.stale}
 
     def load_state_dict(self, state: dict) -> None:
         st = self._state
@@ -183,7 +227,8 @@ class Reinforce:
         for name in ("theta", "m", "v"):
             setattr(st, name, {k: {n: np.array(a, dtype=float) for n, a in d.items()}
                                for k, d in state[name].items()})
-        st.t = int(state["t"])
+        st.t, st.restarts = int(state["t"]), int(state["restarts"])
+        st.best, st.stale = float(state["best"]), int(state["stale"])
         st.samples = {}
 
 

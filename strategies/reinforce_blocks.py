@@ -48,6 +48,14 @@ class GaussianBlock:
     def collapsed(self, theta, tol) -> bool:
         return bool(np.exp(theta["log_sigma"]).max() < tol)
 
+    def degenerate(self, theta, y) -> bool:
+        return bool(np.exp(theta["log_sigma"]).max() < 1e-4)
+
+
+def _all_rows_equal(draw) -> bool:
+    draw = np.asarray(draw)
+    return bool(np.all(draw == draw[:1]))
+
 
 class CategoricalBlock:
     """Categorical over the values of one categorical or small-range integer parameter."""
@@ -67,6 +75,9 @@ class CategoricalBlock:
 
     def log_prob(self, theta, idx):
         return Categorical(theta["logits"]).log_prob(idx)
+
+    def degenerate(self, theta, idx) -> bool:
+        return _all_rows_equal(idx)
 
     def clamp(self, theta) -> None:
         z = theta["logits"] - theta["logits"].max()
@@ -99,6 +110,9 @@ class BernoulliBlock:
     def log_prob(self, theta, z):
         return anp.sum(Bernoulli(theta["logits"]).log_prob(z), axis=-1)
 
+    def degenerate(self, theta, z) -> bool:
+        return _all_rows_equal(z)
+
     def clamp(self, theta) -> None:
         theta["logits"] = np.clip(theta["logits"], -_LOGIT_RANGE, _LOGIT_RANGE)
 
@@ -124,9 +138,13 @@ class PermutationBlock:
     def log_prob(self, theta, perm):
         return PlackettLuce(theta["scores"]).log_prob(perm)
 
+    def degenerate(self, theta, perm) -> bool:
+        return _all_rows_equal(perm)
+
     def clamp(self, theta) -> None:
-        s = theta["scores"] - theta["scores"].mean()
-        theta["scores"] = np.clip(s, -_LOGIT_RANGE, _LOGIT_RANGE)
+        # only centred: ordering n items surely needs a spread that grows with n, so a fixed
+        # range would keep the middle of the order random forever
+        theta["scores"] = theta["scores"] - theta["scores"].mean()
 
     def collapsed(self, theta, tol) -> bool:
         gaps = np.diff(np.sort(theta["scores"]))

@@ -7,7 +7,8 @@ through :class:`nondiff.evaluate.Evaluator`, the three configurations taking tur
 batch; throughput is evaluations per second of ``evaluate`` time, with worker/cluster start-up
 reported separately (it is paid once per run).
 Targets (issue 2): workers=2 at least 1.8x serial, Dask (2 worker processes, one thread each)
-at least 1.6x.
+at least 1.6x. A stdlib ``ProcessPoolExecutor(2)`` row is a control: on a machine shared with
+other jobs it shows how much parallelism the load leaves to any two processes at that moment.
 
     python benchmarks/parallel_throughput.py [--evals 200] [--ms 50] [--repeats 1]
 """
@@ -16,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import functools
+import multiprocessing
 import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
@@ -66,7 +69,10 @@ def main():
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster) as client:
         startup = {"dask 2 procs": time.perf_counter() - t0}
-        configs = {"serial": {}, "workers=2": {"workers": 2}, "dask 2 procs": {"executor": client}}
+        stdlib = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+        configs = {"serial": {}, "workers=2": {"workers": 2}, "dask 2 procs": {"executor": client},
+                   # a control: what the machine's load leaves to any two processes right now
+                   "stdlib pool 2": {"executor": stdlib}}
         evaluators = {}
         for name, kw in configs.items():
             t = time.perf_counter()
@@ -78,6 +84,7 @@ def main():
         finally:
             for ev in evaluators.values():
                 ev.close()
+            stdlib.shutdown()
 
 
 def interleaved(evaluators: dict, evals: int) -> dict:

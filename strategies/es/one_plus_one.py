@@ -3,9 +3,11 @@
 [1] I. Rechenberg, "Evolutionsstrategie", Frommann-Holzboog (1973): the 1/5th success rule.
 [2] S. Kern, S. D. Mueller, N. Hansen, D. Buche, J. Ocenasek, P. Koumoutsakos, "Learning
     probability distributions in continuous evolutionary algorithms - a comparative review",
-    Natural Computing 3:77-112 (2004), Sec. 3 (the (1+1)-ES): the step size is updated every
-    generation by ``sigma <- sigma exp((1[success] - p_target) / (d (1 - p_target)))`` with
-    ``p_target = 1/5`` and damping ``d = 1 + dim/2``.
+    Natural Computing 3:77-112 (2004): the (1+1)-ES with the rule in exponential form,
+    ``sigma <- sigma exp((1[success] - p_target) / (d (1 - p_target)))``, ``p_target = 1/5``.
+[3] C. Igel, N. Hansen, S. Roth, "Covariance matrix adaptation for multi-objective
+    optimization", Evolutionary Computation 15(1):1-28 (2007): the damping ``d = 1 + dim/2``
+    of the success rule (here without its smoothing of the success rate).
 
 The first generation evaluates the initial point; afterwards each ask is ``x + sigma z`` with
 ``z ~ N(0, I)``. An offspring replaces the parent when it is at least as good (``<=``);
@@ -53,7 +55,7 @@ class OnePlusOneES(GaussianES):
     sigma0 : float
         Initial step size in unit-cube coordinates (default 0.2).
     damping : float, optional
-        ``d`` of the step-size rule; default ``1 + dim / 2`` [2].
+        ``d`` of the step-size rule; default ``1 + dim / 2`` [3].
     p_target : float
         Target success probability (default 1/5).
     tol_sigma : float
@@ -63,6 +65,18 @@ class OnePlusOneES(GaussianES):
         :mod:`strategies.es._base`; default "clip", with the mean clamped into the cube).
     x0 : array, optional
         Initial parent in the unit cube; default a uniform draw from the run's generator.
+    dtype : {"float64", "float32"}
+        Precision of the sampled perturbation.
+
+    Examples
+    --------
+    >>> from nondiff.space import Real, Space
+    >>> es = OnePlusOneES(Space(x=Real(-1, 1)), seed=0)
+    >>> for _ in range(200):
+    ...     cands = es.ask()
+    ...     es.tell(cands, [(c.params["x"] - 0.5) ** 2 for c in cands])
+    >>> round(es.best[0].params["x"], 3)
+    0.5
     """
 
     def __init__(self, space, *, seed=None, budget=None, sigma0=0.2, damping=None,
@@ -99,7 +113,7 @@ class OnePlusOneES(GaussianES):
         success = math.isfinite(f) and f <= st.f_parent
         if success:
             st.mean, st.f_parent = y[0].astype(float), f
-        # --- 1/5th success rule [2] ---
+        # --- 1/5th success rule [1, 2] ---
         st.sigma *= math.exp((float(success) - p.p_target) / (p.damping * (1 - p.p_target)))
 
     def _stop(self):

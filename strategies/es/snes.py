@@ -70,6 +70,16 @@ class SNES(GaussianES):
         Initial mean in the unit cube; default a uniform draw from the run's generator.
     dtype : {"float64", "float32"}
         Precision of the sampled perturbations.
+
+    Examples
+    --------
+    >>> from nondiff.space import Real, Space
+    >>> es = SNES(Space(x=Real(-1, 1)), seed=0)
+    >>> for _ in range(100):
+    ...     cands = es.ask()
+    ...     es.tell(cands, [(c.params["x"] - 0.5) ** 2 for c in cands])
+    >>> round(es.best[0].params["x"], 3)
+    0.5
     """
 
     def __init__(self, space, *, seed=None, budget=None, popsize=None, sigma0=0.2,

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field
+from sys import _getframe
 
-from .tracer import Box, Trace, getval, link_view, new_trace, node_of, user_location
+from .tracer import Box, Trace, getval, link_view, new_trace, node_of
 from .vspace import flatten, leaf_paths, unflatten
 
 __all__ = ["analyze", "Analysis", "LeafReport", "Event", "DIFFERENTIABLE", "PIECEWISE",
@@ -32,6 +33,9 @@ NONDIFFERENTIABLE = "non-differentiable"
 NO_EFFECT = "no effect"
 
 _STEP_KINDS = ("round", "cast", "escape", "array")
+_CONVERSIONS = {"branch": "bool()", "cast": "int()", "escape": "float()", "array": "np.asarray()"}
+_COMPARISONS = frozenset(("greater", "greater_equal", "less", "less_equal", "equal", "not_equal"))
+_PACKAGE_DIR = __file__.rsplit("/", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,12 @@ class Analysis:
 
 
 class _Recorder:
-    """Events keyed by (kind, name, file, line) -> mask of the leaves involved."""
+    """Events keyed by (kind, name, code object, line) -> mask of the leaves involved.
+
+    Recording must stay cheap (a 2,000-step loop branches thousands of times): the user's frame
+    is found at a known depth, checked against a cache of the engine's own code objects, and
+    the key holds the code object; file names are read once, when the report is built.
+    """
 
     __slots__ = ("events", "ctrl_piece", "ctrl_step")
 
@@ -97,10 +106,28 @@ class _Recorder:
         self.ctrl_piece = 0
         self.ctrl_step = 0
 
-    def add(self, kind, name, mask):
-        filename, lineno = user_location(3)
-        key = Event(kind, name, filename, lineno)
-        self.events[key] = self.events.get(key, 0) | mask
+    def add(self, kind, name, mask, depth=3):
+        f = _getframe(depth)
+        while f is not None and _in_engine(f.f_code):
+            f = f.f_back
+        key = (kind, name, f.f_code, f.f_lineno) if f is not None else (kind, name, None, 0)
+        events = self.events
+        events[key] = events.get(key, 0) | mask
+
+    def report(self):
+        """``{Event: mask}`` with file names resolved."""
+        return {Event(k, n, c.co_filename if c is not None else "<unknown>", line): m
+                for (k, n, c, line), m in self.events.items()}
+
+
+_ENGINE_CODES = {}
+
+
+def _in_engine(code):
+    inside = _ENGINE_CODES.get(code)
+    if inside is None:
+        inside = _ENGINE_CODES[code] = code.co_filename.startswith(_PACKAGE_DIR)
+    return inside
 
 
 class AnalyzeTrace(Trace):
@@ -145,15 +172,14 @@ class AnalyzeTrace(Trace):
             step |= dep
         elif prim.category == "branch":
             piece |= dep
-        self.rec.add(prim.category, prim.name, dep)
+        if prim.name not in _COMPARISONS:  # a comparison is reported where it is used
+            self.rec.add(prim.category, prim.name, dep)
         return self.box(ans, (dep, 0, step, piece))
 
     def event(self, kind, box, convert):
         m = box._node
         if m is not None:
-            name = {"branch": "bool()", "cast": "int()", "escape": "float()",
-                    "array": "np.asarray()"}[kind]
-            self.rec.add(kind, name, m[0])
+            self.rec.add(kind, _CONVERSIONS[kind], m[0], 3)
             if kind == "branch":
                 self.rec.ctrl_piece |= m[0]
                 self.rec.ctrl_step |= m[2]
@@ -213,8 +239,9 @@ def analyze(fun, *args, argnums=None):
         args, paths = _box_inputs(trace, args, argnums, names)
         value = fun(*args)
     out = _output_masks(trace, value)
-    leaves = [_classify(p, 1 << k, out, trace.rec) for k, p in enumerate(paths)]
-    return Analysis(leaves, _strip(value), list(trace.rec.events))
+    events = trace.rec.report()
+    leaves = [_classify(p, 1 << k, out, trace.rec, events) for k, p in enumerate(paths)]
+    return Analysis(leaves, _strip(value), list(events))
 
 
 def _as_tuple(argnums):
@@ -268,11 +295,11 @@ def _strip(value):
     return unflatten(tree, [getval(v) for v in leaves])
 
 
-def _classify(path, bit, out, rec):
+def _classify(path, bit, out, rec, events):
     dep, diff, step, piece = out
     if not (dep | rec.ctrl_piece | rec.ctrl_step) & bit:
         return LeafReport(path, NO_EFFECT)
-    mine = [e for e, m in rec.events.items() if m & bit]
+    mine = [e for e, m in events.items() if m & bit]
     if (step | rec.ctrl_step) & bit:
         return LeafReport(path, NONDIFFERENTIABLE, _kinds(mine, _STEP_KINDS))
     if not diff & bit:

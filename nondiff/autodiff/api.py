@@ -48,6 +48,15 @@ def _outputs(trace, out):
     return leaves, tree, unflatten(tree, values)
 
 
+def _like_leaf(leaf, g):
+    """The cotangent of ``leaf``: zero if nothing reached it, a float for a float."""
+    if g is None:
+        return zeros_like(getval(leaf))
+    if type(leaf) is float and type(g) is np.float64:
+        return float(g)
+    return g
+
+
 def _numpy_scalar(x):
     """Seeds as numpy scalars: rules then follow numpy's float semantics (1/0 = inf, not an
     exception) even where the values they combine are Python floats."""
@@ -59,6 +68,7 @@ def vjp(fun, *args, argnums=0):
 
     ``vjp_fn(cotangent)`` (the cotangent shaped like the value, containers allowed) returns the
     cotangent of argument ``argnums`` (a tuple of them if ``argnums`` is a tuple), shaped like it.
+    It may be called any number of times.
 
     Examples
     --------
@@ -67,6 +77,10 @@ def vjp(fun, *args, argnums=0):
     >>> float(back(2.0))
     2.0
     """
+    return _vjp(fun, args, argnums, free=False)
+
+
+def _vjp(fun, args, argnums, free):
     single, nums = _select(args, argnums)
     parts = _leaves_of(args, nums)
     flat = [leaf for leaves, _ in parts for leaf in leaves]
@@ -80,8 +94,8 @@ def vjp(fun, *args, argnums=0):
         gs = [_numpy_scalar(g) for g in flatten(cotangent)[0]]
         seeds = [(node_of(o), g) for o, g in zip(outs, gs)
                  if isinstance(o, Box) and o._trace is trace and node_of(o) is not None]
-        found = backward_pass(seeds, leaf_nodes) if seeds else [None] * len(flat)
-        grads = [zeros_like(getval(v)) if g is None else g for v, g in zip(flat, found)]
+        found = backward_pass(seeds, leaf_nodes, free) if seeds else [None] * len(flat)
+        grads = [_like_leaf(v, g) for v, g in zip(flat, found)]
         result = _rebuild([None] * len(args), nums, parts, grads)
         return result[nums[0]] if single else tuple(result[i] for i in nums)
 
@@ -99,7 +113,7 @@ def value_and_grad(fun, argnums=0):
     """
     @functools.wraps(fun)
     def wrapped(*args, **kwargs):
-        value, back = vjp(lambda *a: fun(*a, **kwargs), *args, argnums=argnums)
+        value, back = _vjp(lambda *a: fun(*a, **kwargs), args, argnums, free=True)
         if np.ndim(getval(value)) != 0:
             raise TypeError(f"grad needs a scalar output; got shape {np.shape(getval(value))} "
                             "(use vjp or jacobian)")

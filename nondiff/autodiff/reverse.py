@@ -17,7 +17,7 @@ from numpy import ndarray
 
 from . import tracer
 from .tracer import Box, Trace, link_view, sync_view
-from .versions import check_saved
+from .versions import check_saved, writes
 
 __all__ = ["defvjp", "VJPNode", "ReverseTrace", "backward_pass"]
 
@@ -33,7 +33,8 @@ def defvjp(prim, *rules, argnums=None):
             prim.vjps[i] = rule
 
 
-_next_order = itertools.count().__next__  # creation order: parents before children
+_FREED = ()  # parents of a node whose closures were released
+_next_order = itertools.count(0, -1).__next__  # decreasing: a min-heap pops children first
 
 
 class VJPNode:
@@ -122,10 +123,13 @@ def _unbroadcasting(unbroadcast, vjp, arg):
     return lambda g: unbroadcast(vjp(g), shape)
 
 
-def backward_pass(seeds, leaves):
+def backward_pass(seeds, leaves, free=False):
     """Propagate cotangents from ``seeds`` (list of ``(node, g)``) to the ``leaves`` nodes.
 
-    Returns a list with the cotangent of each leaf, or None where nothing reached it.
+    Returns a list with the cotangent of each leaf, or None where nothing reached it. With
+    ``free`` each node drops its closures once used, so saved values are released during the
+    pass (as PyTorch does without ``retain_graph``): peak memory falls and large temporaries
+    are recycled by the allocator instead of being fetched as fresh pages.
     """
     grads = {}
     heap = []
@@ -134,7 +138,8 @@ def backward_pass(seeds, leaves):
             grads[node] = grads[node] + g
         else:
             grads[node] = g
-            heappush(heap, (-node.order, node))
+            heappush(heap, (node.order, node))
+    check = writes[0] != 0  # no in-place write ever happened: nothing saved can be stale
     wanted = {id(n) for n in leaves}
     found = {}
     while heap:
@@ -144,7 +149,7 @@ def backward_pass(seeds, leaves):
             if id(node) in wanted:
                 found[id(node)] = g
             continue
-        if node.saved:
+        if check and node.saved:
             check_saved(node)
         for parent, vjp in zip(node.parents, node.vjps):
             pg = vjp(g)
@@ -152,6 +157,10 @@ def backward_pass(seeds, leaves):
                 grads[parent] = grads[parent] + pg
             else:
                 grads[parent] = pg
-                heappush(heap, (-parent.order, parent))
+                heappush(heap, (parent.order, parent))
+        if free:
+            node.vjps = node.saved = None
+            node.parents = _FREED
+        del g
     return [found.get(id(n)) for n in leaves]
 

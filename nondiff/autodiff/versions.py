@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["InplaceError", "check_saved", "describe_write"]
+__all__ = ["InplaceError", "check_saved", "describe_write", "writes"]
+
+writes = [0]  # in-place writes so far in this process: while 0, no saved value can be stale
 
 
 class InplaceError(RuntimeError):

@@ -19,7 +19,7 @@ from .. import tracer
 from ..forward import defjvp
 from ..reverse import defvjp
 from ..tracer import Box, Primitive, apply_chain, getval, sync_view, user_location
-from ..versions import InplaceError
+from ..versions import InplaceError, writes
 from . import elementwise as ew
 from . import linalg as la
 from . import nograd as ng
@@ -292,6 +292,7 @@ def _write(root, chain, value, why):
     _write(old, chain, inner, why)
     counter[0] += 1
     counter[1] = why
+    writes[0] += 1
     root._node = trace.linear(_WRITE, _write_parts(root, chain, mine, old), old)
 
 

@@ -113,7 +113,7 @@ class GaussianES:
         return x0.copy()
 
     def _normal(self, n: int) -> np.ndarray:
-        # z ~ N(0, I), drawn in the configured dtype (float32 halves the cost for big batches)
+        # z ~ N(0, I) in the configured dtype (float32 halves the memory of big batches)
         return self._rng.standard_normal((n, self.space.dim), dtype=self.dtype)
 
     def _mirrored_normal(self, n: int) -> np.ndarray:

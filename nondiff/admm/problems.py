@@ -86,13 +86,22 @@ def box_least_squares(D, b, lo, hi, **options) -> ADMMResult:
 
 
 def _restarts(f, g, n, restarts, seed, polish, options):
-    """Best polished result of ADMM from ``restarts`` random starts ([2], Sec. 4)."""
+    """Best polished result of ADMM from ``restarts`` random starts ([2], Sec. 4).
+
+    Each start draws its own ``z0`` and, unless the caller fixes ``rho``, its own penalty
+    log-uniformly in ``[0.1, 1] x`` the mean squared column norm of ``D`` (the curvature scale
+    of ``f``): for a nonconvex set the penalty decides which point ADMM settles on, so varying
+    it diversifies the restarts as much as the starting point does.
+    """
     rng = seeding.as_generator(seed)
-    scale = np.linalg.norm(f.b) / max(np.linalg.norm(f.D, axis=0).mean(), 1e-300) / np.sqrt(n)
+    curvature = float((f.D**2).sum()) / n
+    scale = np.linalg.norm(f.b) / np.sqrt(max(curvature, 1e-300) * n)
     options = {"max_iter": 200, "adaptive_rho": False, **options}
     best = None
     for _ in range(restarts):
-        res = admm(f, g, z0=rng.standard_normal(n) * scale, **options)
+        z0 = rng.standard_normal(n) * scale
+        rho = curvature * 10.0 ** rng.uniform(-1.0, 0.0)
+        res = admm(f, g, z0=z0, **{"rho": rho, **options})
         x = polish(res.z)
         res["x_smooth"], res["x"], res["fun"] = res.x, x, f(x)
         if best is None or res.fun < best.fun:

@@ -106,7 +106,7 @@ def test_consensus_on_a_dask_local_cluster():
     D, b, terms = shards(seed=8)
     serial = consensus(terms, L1(1.0), max_iter=40)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         res = consensus(terms, L1(1.0), executor=client.get_executor(), max_iter=40)
     np.testing.assert_array_equal(serial.x, res.x)

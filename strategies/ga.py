@@ -419,15 +419,25 @@ def _concat(a, b) -> dict:
 
 
 def _row_keys(genome) -> np.ndarray:
-    """One float row per individual holding all its genes (for duplicate detection)."""
+    """A 64-bit hash of each individual's genes, for duplicate detection.
+
+    Each (position, value) pair goes through the splitmix64 finalizer (Steele et al., OOPSLA
+    2014) and the results are summed modulo 2**64, so equal individuals always hash equal and
+    different ones collide with probability about 2**-64 (a collision only costs a mutation).
+    """
     n = _length(genome)
-    return np.concatenate([np.asarray(v, float).reshape(n, -1) for v in genome.values()], axis=1)
+    cols = [np.ascontiguousarray(np.asarray(v, np.float64).reshape(n, -1)) for v in genome.values()]
+    x = np.concatenate(cols, axis=1).view(np.uint64)
+    x = x + np.arange(x.shape[1], dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return (x ^ (x >> np.uint64(31))).sum(axis=1, dtype=np.uint64)
 
 
 def _duplicates(pop_keys, child_keys) -> np.ndarray:
     """Mask of children equal to a parent or to an earlier child."""
     allk = np.concatenate([pop_keys, child_keys])
-    _, first = np.unique(allk, axis=0, return_index=True)
+    _, first = np.unique(allk, return_index=True)
     is_first = np.zeros(len(allk), dtype=bool)
     is_first[first] = True
     return ~is_first[len(pop_keys):]

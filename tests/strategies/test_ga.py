@@ -278,3 +278,18 @@ def test_bad_constraint_shape_is_reported():
                           constraint=lambda g: np.zeros(3))
     with pytest.raises(ValueError, match="one row per individual"):
         ga.ask()
+
+
+def test_row_hashes_separate_exactly_the_distinct_rows():
+    from strategies.ga import _row_keys
+
+    rng = np.random.default_rng(17)
+    for genome in ({"b": rng.random((5000, 40)) < 0.5},
+                   {"k": rng.integers(0, 3, (5000, 6)), "x": rng.integers(0, 2, 5000) * 0.5}):
+        flat = np.concatenate([np.asarray(v, float).reshape(5000, -1) for v in genome.values()],
+                              axis=1)
+        _, inverse = np.unique(flat, axis=0, return_inverse=True)
+        _, hash_inverse = np.unique(_row_keys(genome), return_inverse=True)
+        # Same partition of the rows: equal rows share a hash and distinct rows do not.
+        assert len(np.unique(np.stack([inverse.ravel(), hash_inverse]), axis=1).T) == \
+            inverse.max() + 1 == hash_inverse.max() + 1

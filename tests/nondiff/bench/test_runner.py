@@ -172,3 +172,30 @@ def test_bbob_runs_are_logged_for_cocopp(tmp_path, monkeypatch):
     assert infos == ["bbobexp_f1.info", "bbobexp_f8.info"]
     with Store(tmp_path / "r.db") as s:
         assert all(math.isfinite(r["fopt"]) and r["nfev"] == 20 for r in s.runs())
+
+
+def test_any_executor_gives_the_sequential_result(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    specs = small_plan()
+    runner.run_campaign(specs, tmp_path / "seq.db", workers=0)
+    with ThreadPoolExecutor(2) as pool:
+        summary = runner.run_campaign(specs, tmp_path / "ex.db", executor=pool, workers=2)
+    assert summary.done == len(specs)
+    with Store(tmp_path / "seq.db") as a, Store(tmp_path / "ex.db") as b:
+        assert a.fingerprint() == b.fingerprint()
+        assert b.campaigns()[0]["threads"]["executor"] == "ThreadPoolExecutor"
+
+
+@pytest.mark.slow
+def test_dask_executor_gives_the_sequential_result(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    specs = small_plan()
+    runner.run_campaign(specs, tmp_path / "seq.db", workers=0)
+    with distributed.Client(n_workers=2, threads_per_worker=1, processes=True,
+                            dashboard_address=None) as client:
+        summary = runner.run_campaign(specs, tmp_path / "dask.db",
+                                      executor=client.get_executor(), workers=2)
+    assert summary.done == len(specs)
+    with Store(tmp_path / "seq.db") as a, Store(tmp_path / "dask.db") as b:
+        assert a.fingerprint() == b.fingerprint()

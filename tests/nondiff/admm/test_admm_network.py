@@ -99,10 +99,11 @@ def test_learns_a_nonlinear_task_without_gradients():
     linear = np.c_[X, np.ones(len(X))]
     w = np.linalg.lstsq(linear, np.eye(3)[y], rcond=None)[0]
     linear_acc = (np.c_[Xt, np.ones(len(Xt))] @ w).argmax(1).__eq__(yt).mean()
-    # the scheme is a heuristic whose result depends on the initial weights: the median over
-    # five seeds is the claim (measured 0.92; single seeds range 0.57-0.97)
-    accuracy = np.median([net.accuracy(Xt, yt) for net in nets])
-    assert accuracy >= 0.85 > linear_acc + 0.2
+    # the scheme is a heuristic whose result depends on the initial weights, so the claim is
+    # over five seeds (measured: 0.94-0.99, median 0.99; the linear classifier gets 0.40)
+    accuracy = [net.accuracy(Xt, yt) for net in nets]
+    assert np.median(accuracy) >= 0.95 and min(accuracy) >= 0.9
+    assert min(accuracy) > linear_acc + 0.3
     assert all(len(net.history["loss"]) == 40 for net in nets)
     assert all(net.history["loss"][-1] < net.history["loss"][0] for net in nets)
 
@@ -113,6 +114,7 @@ def test_training_is_reproducible_and_validated():
     b = N.train_network(X, y, (8,), iterations=3, seed=4)
     np.testing.assert_array_equal(a.weights[0], b.weights[0])
     for kwargs, match in [({"hidden": ()}, "hidden"), ({"beta": 0.0}, "beta"),
-                          ({"iterations": 0}, "iterations"), ({"warmup": -1}, "warmup")]:
+                          ({"iterations": 0}, "iterations"), ({"warmup": -1}, "warmup"),
+                          ({"init_scale": 0.0}, "init_scale")]:
         with pytest.raises(ValueError, match=match):
             N.train_network(X, y, **kwargs)

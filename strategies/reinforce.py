@@ -68,7 +68,7 @@ class _State:
 
 
 class Reinforce:
-    """Score-function search over any space (see the module docstring).
+    """REINFORCE over typed distributions (Gaussian, categorical, Bernoulli, Plackett-Luce).
 
     Parameters
     ----------

@@ -62,8 +62,10 @@ _EXPORTS = {
     "check_strategy": "nondiff.conformance",
     "UsageError": "nondiff.errors", "ObjectiveError": "nondiff.errors",
     "NoFiniteValue": "nondiff.errors", "CheckpointError": "nondiff.errors",
+    "sample": "nondiff.stochastic", "estimate_grad": "nondiff.stochastic",
+    "Estimator": "nondiff.stochastic",
 }
-_MODULES = {"registry", "seeding", "autodiff"}
+_MODULES = {"registry", "seeding", "autodiff", "stochastic"}
 
 __all__ = sorted(set(_EXPORTS) | _MODULES | {"minimize", "resume"})
 

@@ -40,8 +40,9 @@ class Separable:
         Size of each block.
     executor : concurrent.futures.Executor, optional
         Where the block sub-problems run; in this process when None. With a process pool or
-        Dask each term is pickled on every iteration, so keep shards' data moderate or use
-        Dask's scatter to place data on workers.
+        Dask each term is pickled on every iteration and the worker's copy (with the
+        factorization it computed) is discarded, so each call factors the shard's small Gram
+        matrix again: fine for shards with tens to hundreds of features, wasteful beyond.
     """
 
     def __init__(self, terms, n, executor=None):

@@ -5,9 +5,10 @@ The x-step of ADMM for ``f(x) = 1/2 x^T P x + q^T x`` is the linear system
 keeps what makes a change of ``rho`` cheap:
 
 - ``M^T M = s^2 I``: an eigendecomposition ``P = V diag(l) V^T``, so every ``rho`` costs two
-  matrix-vector products. :class:`LeastSquares` ``1/2 ||D x - b||^2`` eigendecomposes the
-  smaller Gram matrix (``D D^T`` when ``D`` is wide) and applies the matrix inversion lemma
-  ([1], Sec. 4.2.4), so a 500 x 1000 lasso factors a 500 x 500 matrix once.
+  matrix-vector products. :class:`LeastSquares` ``1/2 ||D x - b||^2`` works on the smaller
+  Gram matrix (``D D^T`` when ``D`` is wide) through the matrix inversion lemma ([1],
+  Sec. 4.2.4): Cholesky factorizations for the first few values of rho, then one
+  eigendecomposition if rho keeps changing.
 - a general ``M``: a Cholesky factorization of ``P + rho M^T M`` (scipy ``cho_factor``), kept
   until ``rho`` changes.
 
@@ -82,19 +83,38 @@ class Quadratic:
 
 
 class _GramEig:
-    """``(D^T D + mu I)^{-1}`` for any ``mu > 0`` from one eigendecomposition of the small Gram."""
+    """``(D^T D + mu I)^{-1}`` for any ``mu > 0``, factoring the smaller Gram matrix only.
+
+    The first ``CHOLESKY_LIMIT`` values of ``mu`` get a Cholesky factorization each (about a
+    tenth of the cost of an eigendecomposition); when rho keeps changing, one
+    eigendecomposition replaces them and makes every later ``mu`` free.
+    """
+
+    CHOLESKY_LIMIT = 3
 
     def __init__(self, D):
         self.D = D
         self.wide = D.shape[0] < D.shape[1]
-        self.lam, self.V = np.linalg.eigh(D @ D.T if self.wide else D.T @ D)
+        self.G = D @ D.T if self.wide else D.T @ D
+        self.eig = None
+        self.chol = {}
+
+    def _small_solve(self, r, mu):
+        """``(G + mu I)^{-1} r`` for the small Gram matrix ``G``."""
+        if self.eig is None and mu not in self.chol and len(self.chol) >= self.CHOLESKY_LIMIT:
+            self.eig, self.chol = np.linalg.eigh(self.G), {}
+        if self.eig is not None:
+            lam, V = self.eig
+            return V @ ((V.T @ r) / (lam + mu))
+        if mu not in self.chol:
+            self.chol[mu] = scipy.linalg.cho_factor(self.G + mu * np.eye(self.G.shape[0]))
+        return scipy.linalg.cho_solve(self.chol[mu], r)
 
     def solve(self, r, mu):
         if not self.wide:
-            return self.V @ ((self.V.T @ r) / (self.lam + mu))
+            return self._small_solve(r, mu)
         # matrix inversion lemma: (D'D + mu I)^-1 = (I - D' (DD' + mu I)^-1 D) / mu
-        t = self.V @ ((self.V.T @ (self.D @ r)) / (self.lam + mu))
-        return (r - self.D.T @ t) / mu
+        return (r - self.D.T @ self._small_solve(self.D @ r, mu)) / mu
 
 
 class LeastSquares:

@@ -8,7 +8,7 @@ import numpy as np
 
 from .forward import ForwardTrace
 from .reverse import ReverseTrace, backward_pass
-from .tracer import Box, NoGradPrimitive, Primitive, getval, new_trace, node_of
+from .tracer import Box, NoGradPrimitive, Primitive, getval, new_trace, node_of, quiet_gc
 from .vspace import check_float, flatten, unflatten, zeros_like
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp", "primitive",
@@ -94,7 +94,8 @@ def _vjp(fun, args, argnums, free):
         gs = [_numpy_scalar(g) for g in flatten(cotangent)[0]]
         seeds = [(node_of(o), g) for o, g in zip(outs, gs)
                  if isinstance(o, Box) and o._trace is trace and node_of(o) is not None]
-        found = backward_pass(seeds, leaf_nodes, free) if seeds else [None] * len(flat)
+        with quiet_gc():
+            found = backward_pass(seeds, leaf_nodes, free) if seeds else [None] * len(flat)
         grads = [_like_leaf(v, g) for v, g in zip(flat, found)]
         result = _rebuild([None] * len(args), nums, parts, grads)
         return result[nums[0]] if single else tuple(result[i] for i in nums)

@@ -265,7 +265,7 @@ class CMAES:
             elif complete:
                 self._tell_generation(C, full)
             # else: the budget cut this generation short; pycma needs whole generations
-            if st.noise_pending is None and st.es.stop():
+            if st.noise_pending is None and st.stopped is None and st.es.stop():
                 self._end_run()
         st.generation += 1
 

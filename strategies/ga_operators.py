@@ -79,11 +79,19 @@ class GeneSpec:
 
 def uniform_crossover(rng, a, b, spec):
     """Swap each gene between the two parents with probability 1/2 [4]."""
-    swap = rng.random(a.shape) < 0.5
+    swap = rng.integers(0, 2, size=a.shape, dtype=bool)
     return np.where(swap, b, a), np.where(swap, a, b)
 
 
 def _mutation_mask(rng, x, spec):
+    """I.i.d. Bernoulli(rate) mask over the genes of ``x``."""
+    size = x.size
+    if size > 64 and spec.rate < 0.05:
+        # Same distribution, cheaper for large genomes at low rates: a binomial number of hits
+        # at distinct uniformly chosen positions.
+        mask = np.zeros(size, dtype=bool)
+        mask[rng.choice(size, rng.binomial(size, spec.rate), replace=False)] = True
+        return mask.reshape(x.shape)
     return rng.random(x.shape) < spec.rate
 
 

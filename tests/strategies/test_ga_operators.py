@@ -176,3 +176,16 @@ def test_register_operator_validates_and_extends_table():
         ops.register_operator("complex", "x", mutation=halfway)
     with pytest.raises(ValueError, match="crossover= and/or mutation="):
         ops.register_operator("real", "nothing")
+
+
+@pytest.mark.parametrize("shape,rate", [((2000, 100), 0.01), ((50,), 0.01), ((300, 10), 0.3)])
+def test_mutation_mask_is_bernoulli_per_gene(shape, rate):
+    # Both the dense and the sparse (binomial count, distinct positions) paths.
+    rng = np.random.default_rng(8)
+    masks = np.stack([ops._mutation_mask(rng, np.zeros(shape), GeneSpec("bits", rate=rate))
+                      for _ in range(200)])
+    n = masks[0].size * 200
+    assert masks.mean() == pytest.approx(rate, abs=4 * np.sqrt(rate * (1 - rate) / n))
+    # No position is favoured: per-position hit rates stay within a loose band.
+    per_pos = masks.reshape(200, -1).mean(axis=0)
+    assert per_pos.std() < 2 * np.sqrt(rate * (1 - rate) / 200)

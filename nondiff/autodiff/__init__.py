@@ -33,9 +33,9 @@ from .forward import defjvp
 from .numpy.nograd import stop_gradient
 from .reverse import defvjp
 from .testing import check_grads
-from .tracer import Primitive
+from .tracer import EscapeError, Primitive
 from .versions import InplaceError
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "hvp",
            "stop_gradient", "primitive", "nograd_primitive", "Primitive", "defvjp", "defjvp",
-           "check_grads", "analyze", "Analysis", "InplaceError"]
+           "check_grads", "analyze", "Analysis", "InplaceError", "EscapeError"]

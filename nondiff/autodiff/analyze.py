@@ -33,7 +33,10 @@ NONDIFFERENTIABLE = "non-differentiable"
 NO_EFFECT = "no effect"
 
 _STEP_KINDS = ("round", "cast", "escape", "array")
-_CONVERSIONS = {"branch": "bool()", "cast": "int()", "escape": "float()", "array": "np.asarray()"}
+_CONVERSIONS = {"branch": "bool()", "cast": "int()", "float": "float()", "item": ".item()",
+                "array": "np.asarray()"}
+_EVENT_KIND = {"branch": "branch", "cast": "cast", "float": "escape", "item": "escape",
+               "array": "array"}
 _COMPARISONS = frozenset(("greater", "greater_equal", "less", "less_equal", "equal", "not_equal"))
 _PACKAGE_DIR = __file__.rsplit("/", 1)[0]
 
@@ -179,7 +182,7 @@ class AnalyzeTrace(Trace):
     def event(self, kind, box, convert):
         m = box._node
         if m is not None:
-            self.rec.add(kind, _CONVERSIONS[kind], m[0], 3)
+            self.rec.add(_EVENT_KIND[kind], _CONVERSIONS[kind], m[0], 3)
             if kind == "branch":
                 self.rec.ctrl_piece |= m[0]
                 self.rec.ctrl_step |= m[2]

@@ -17,9 +17,18 @@ import itertools
 
 import numpy as np
 
-__all__ = ["Primitive", "NoGradPrimitive", "Box", "Trace", "new_trace", "getval", "isbox"]
+__all__ = ["Primitive", "NoGradPrimitive", "Box", "Trace", "new_trace", "getval", "isbox",
+           "EscapeError"]
 
 _ndarray = np.ndarray
+
+
+class EscapeError(RuntimeError):
+    """A value carrying a derivative was converted to a plain float or array.
+
+    A RuntimeError rather than a TypeError on purpose: numpy swallows TypeErrors raised by
+    ``__float__`` while writing into an array, and would report a misleading message instead.
+    """
 
 
 class Primitive:
@@ -148,18 +157,22 @@ class Trace:
         return BoxType(value, self, node)
 
     def event(self, kind, box, convert):
-        """A traced value leaves the engine: ``kind`` is branch, cast, escape or array.
+        """A traced value leaves the engine: ``kind`` is branch, cast, float, item or array.
 
-        Converting a traced array that carries a derivative to a plain array is refused (as
-        PyTorch refuses ``.numpy()``), since the derivative would silently be lost.
+        ``float()`` and conversion to a plain array of a value that carries a derivative are
+        refused (as PyTorch refuses ``.numpy()``): they are how derivatives get lost silently,
+        e.g. ``plain_array[i] = x`` calls ``float(x)``, ``math.sin(x)`` too. ``.item()`` is the
+        explicit way to take the plain value.
         """
-        if kind == "array" and box._node is not None:
+        if (kind == "array" or kind == "float") and box._node is not None:
             filename, lineno = user_location(3)
-            raise TypeError(
-                f"a traced value was converted to a plain numpy array at {filename}:{lineno} "
-                "(a numpy function without a nondiff.autodiff.numpy counterpart, or np.asarray); "
-                "its derivative would be lost. Use nondiff.autodiff.numpy, or stop_gradient(x) "
-                "if this is intended")
+            what = "float()" if kind == "float" else "a plain numpy array"
+            raise EscapeError(
+                f"a traced value was converted to {what} at {filename}:{lineno} (a numpy or "
+                "math function without a nondiff.autodiff.numpy counterpart, np.asarray, or a "
+                "write into a plain numpy array); its derivative would be lost. Use "
+                "nondiff.autodiff.numpy (anp.zeros_like(x) for buffers), or x.item() / "
+                "stop_gradient(x) if the plain value is what you want")
         return convert(box._value)
 
     def unbox_args(self, args):

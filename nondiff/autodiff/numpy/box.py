@@ -105,7 +105,10 @@ class ArrayBox(Box):
         return int(self._trace.event("cast", self, int))
 
     def __float__(self):
-        return float(self._trace.event("escape", self, float))
+        return float(self._trace.event("float", self, float))
+
+    def __format__(self, spec):
+        return format(getval(self), spec)
 
     def __array__(self, dtype=None, copy=None):
         value = self._trace.event("array", self, _np.asarray)
@@ -190,7 +193,9 @@ class ArrayBox(Box):
         return ng.argsort(self, axis)
 
     def item(self):
-        return float(self)
+        """The plain value, explicitly without derivative (PyTorch's ``.item()``)."""
+        value = self._trace.event("item", self, getval)
+        return value.item() if hasattr(value, "item") else value
 
     def tolist(self):
         return getval(self).tolist()

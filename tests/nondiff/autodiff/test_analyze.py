@@ -64,7 +64,7 @@ def test_rounding_argmax_escape_and_stop_gradient():
     assert a["data"] == "piecewise"
     kinds = {e.kind for e in a.report("r").events}
     assert kinds == {"round"}
-    assert {e.kind for e in a.report("esc").events} == {"escape"}
+    assert {(e.kind, e.name) for e in a.report("esc").events} == {("escape", "float()")}
 
 
 def test_container_leaves_and_value():

@@ -5,6 +5,7 @@ import pytest
 
 import nondiff.autodiff.numpy as anp
 from nondiff.autodiff import (
+    EscapeError,
     check_grads,
     defjvp,
     defvjp,
@@ -132,7 +133,7 @@ def test_errors_name_the_problem():
         grad(lambda x: x, argnums=2)(1.0)
     with pytest.raises(ValueError, match="mode"):
         jacobian(anp.sin, mode="sideways")
-    with pytest.raises(TypeError, match="plain numpy array"):
+    with pytest.raises(EscapeError, match="plain numpy array"):
         grad(lambda x: np.sum(np.fft.fft(x)).real)(np.ones(4))
     with pytest.raises(ValueError, match="modes"):
         check_grads(anp.sin, modes=("up",))
@@ -140,3 +141,27 @@ def test_errors_name_the_problem():
 
 def test_unused_input_gets_zero_gradient():
     assert grad(lambda x, y: x * 2.0, argnums=1)(1.0, np.ones(2)).tolist() == [0.0, 0.0]
+
+
+def test_derivative_never_lost_silently():
+    def write_into_plain_array(x):
+        buf = np.zeros(2)
+        buf[0] = x[1]  # numpy calls float(): the derivative would vanish
+        return anp.sum(buf * x)
+
+    # numpy reports it as ValueError, chained to our EscapeError that names the line
+    with pytest.raises((EscapeError, ValueError)):
+        grad(write_into_plain_array)(np.ones(2))
+    with pytest.raises(EscapeError, match="float"):
+        grad(lambda x: float(x) * x)(1.0)
+    with pytest.raises(EscapeError):
+        grad(lambda x: __import__("math").sin(x))(1.0)
+
+    def buffer_from_zeros_like(x):
+        buf = anp.zeros_like(x)
+        buf[0] = x[1]
+        return anp.sum(buf * x)
+
+    assert np.allclose(grad(buffer_from_zeros_like)(np.array([2.0, 3.0])), [3.0, 2.0])
+    assert grad(lambda x: x * x.item())(3.0) == pytest.approx(3.0)
+    assert f"{__import__('nondiff.autodiff', fromlist=['vjp']).vjp(anp.sin, 0.5)[0]:.2f}"

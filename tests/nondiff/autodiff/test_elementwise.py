@@ -78,6 +78,7 @@ def test_pytorch_conventions_at_kinks():
     assert grad(lambda x: anp.maximum(x, 0.0))(0.0) == 0.5
     assert grad(lambda x: anp.minimum(x, 1.0))(1.0) == 0.5
     assert grad(lambda x: anp.clip(x, 0.0, 1.0))(1.0) == 1.0
-    assert grad(lambda x: anp.sqrt(x))(0.0) == np.inf
+    with np.errstate(divide="ignore"):
+        assert grad(lambda x: anp.sqrt(x))(0.0) == np.inf
     assert grad(lambda y: anp.power(0.0, y))(2.0) == 0.0
     assert grad(lambda x: x ** 0.0)(0.0) == 0.0

@@ -253,7 +253,7 @@ def test_values_are_written_in_place():
         a = x * 1
         v = a[1:]
         v += 10.0
-        assert float(a[1]) == X[1] + 10.0
+        assert a[1].item() == X[1] + 10.0
         return a.sum()
     assert np.allclose(grad(f)(X), 1.0)
 

@@ -42,7 +42,7 @@ def test_conversions_inside_grad():
         total = x * 0.0
         for _ in range(n):
             total = total + x
-        if total > 1.0 and float(x) > 0:
+        if total > 1.0 and x.item() > 0:
             return total
         return -total
     assert grad(f)(3.5) == pytest.approx(3.0)

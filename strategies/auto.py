@@ -1,0 +1,357 @@
+"""``auto``: the default strategy, a portfolio chosen from the space, the budget and the setting.
+
+``auto`` is a scheduler over other strategies (its *components*). At construction it reads the
+space's parameter kinds, the dimension, the budget and what the caller says about the run
+(``noisy``, ``workers``, ``vectorized``, ``program``), and fixes a *plan*: a list of phases,
+each a component with its options. A phase ends when its component stops (converged) or the
+budget runs out; the last phase restarts its component until the budget is spent. Every choice
+is recorded with its reason in :attr:`Auto.decisions`.
+
+The rules (the continuous ones come from measurements on BBOB instances 1-5 only, recorded
+with their commands in ``benchmarks/auto_tuning.md``; instances 6-10 are kept for the final
+figures):
+
+- **continuous** (reals and arrays), noiseless, sequential: a projected finite-difference BFGS
+  from the centre of the box (:mod:`strategies.auto_local`; fastest on smooth unimodal
+  functions at small budgets, Ros 2009), then BIPOP-CMA-ES restarts ([1, 2]) through the
+  ``cmaes`` adapter for the rest of the budget (multimodal and badly conditioned functions);
+- **continuous and noisy**: CMA-ES with pycma's noise handler and IPOP restarts [1, 3]
+  (finite differences are meaningless under noise);
+- **continuous with many workers or a vectorized objective** (``workers > dim``): IPOP-CMA-ES
+  with a population at least as large as the number of workers, so every batch fills them;
+- **reals and integers**: BIPOP-CMA-ES with pycma's integer handling [4];
+- **categorical, bits, permutations, or mixed with them**: the genetic algorithm ``ga`` (typed
+  operators per kind), restarted if it stops early;
+- **a Python program whose parameters the autodiff analysis finds differentiable**
+  (``program=``): the ``hybrid`` strategy when it is registered.
+
+[1] N. Hansen, "Benchmarking a BI-population CMA-ES on the BBOB-2009 function testbed",
+    GECCO 2009 workshop.
+[2] N. Hansen, "The CMA evolution strategy: a tutorial", arXiv:1604.00772 (2016).
+[3] N. Hansen, A. S. P. Niederberger, L. Guzzella, P. Koumoutsakos, "A method for handling
+    uncertainty in evolutionary optimization...", IEEE TEC 13(1), 2009.
+[4] T. Marty, Y. Semet, A. Auger, S. Hery, N. Hansen, "Benchmarking CMA-ES with basic integer
+    handling on a mixed-integer test problem suite", GECCO 2023 companion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nondiff import registry, seeding
+from nondiff.strategy import Batch, candidate_ids, stack_vectors
+from strategies._common import Ledger
+
+__all__ = ["Auto", "PORTFOLIOS"]
+
+_FOREVER = 10**9  # restarts "without limit": the budget ends the run
+
+
+@dataclass(frozen=True)
+class _Phase:
+    """One step of a plan: a component, its options, and where it starts."""
+
+    component: str  # "local" (strategies.auto_local) or a registry name
+    options: dict = field(default_factory=dict)
+    start: str = "default"  # "default" | "centre" | "random": the component's x0
+
+
+def _bipop():
+    return _Phase("cmaes", {"restarts": _FOREVER, "restart_strategy": "bipop"})
+
+
+# The continuous plans compared on BBOB instances 1-5 (benchmarks/auto_tuning.md).
+PORTFOLIOS = {
+    "bfgs-bipop": (_Phase("local", start="centre"), _bipop()),
+    "bipop": (_bipop(),),
+    "bfgs-restarts": (_Phase("local", start="centre"), _Phase("local", start="random")),
+}
+DEFAULT_CONTINUOUS = "bfgs-bipop"
+
+
+@dataclass
+class _State:
+    phase: int = 0  # index in the plan
+    child_spec: dict | None = None  # how the running component was built (plain data)
+    child_first: int = 0  # auto's id of the child's current ask
+    child_used: int = 0  # evaluations spent before the running component started
+    components: int = 0  # components started so far
+    log: list = field(default_factory=list)  # (evaluations, what happened)
+
+
+class Auto:
+    """The default strategy: a portfolio of registered strategies picked from the problem.
+
+    Parameters
+    ----------
+    space : nondiff.space.Space
+    seed, budget
+        As for every strategy.
+    noisy : bool
+        The objective is noisy (default False).
+    workers : int
+        Evaluations that run at once (default 1); many workers favour large populations.
+    vectorized : bool
+        The objective evaluates whole batches at once (treated like many workers).
+    program : callable, optional
+        The Python program being optimized; its differentiable parameters go to ``hybrid``
+        when that strategy is registered.
+    portfolio : str, optional
+        Force one of :data:`PORTFOLIOS` on a continuous space (for tuning and comparisons).
+
+    Examples
+    --------
+    >>> from nondiff.space import Space, Real
+    >>> s = Auto(Space(x=Real(-1, 1), y=Real(-1, 1)), seed=0, budget=100)
+    >>> s.plan_name
+    'bfgs-bipop'
+    >>> len(s.ask())  # the centre of the box first
+    1
+    """
+
+    supported_types = ("real", "integer", "categorical", "bits", "permutation", "array")
+
+    def __init__(self, space, *, seed=None, budget=None, noisy=False, workers=1,
+                 vectorized=False, program=None, portfolio=None):
+        _check_args(space, budget, noisy, workers, vectorized, portfolio)
+        self.space, self.budget = space, budget
+        self._rng = seeding.as_generator(seed)
+        self._ledger = Ledger(space)
+        self.plan_name, self.plan, self.decisions = _choose(
+            space, budget, noisy=bool(noisy), workers=int(workers), vectorized=bool(vectorized),
+            program=program, portfolio=portfolio)
+        self._state = _State()
+        self._child, self._batch = None, None
+        self._begin(0)
+
+    # --- components --------------------------------------------------------------------
+    def _begin(self, phase: int) -> None:
+        """Build and start the component of ``phase`` (restarting the last one)."""
+        st = self._state
+        st.phase = min(phase, len(self.plan) - 1)
+        st.child_used = self._ledger.next_id
+        p = self.plan[st.phase]
+        spec = {"component": p.component, "options": dict(p.options),
+                "seed": int(self._rng.integers(2**63 - 1)), "budget": self._remaining(),
+                "x0": self._start_point(p.start)}
+        st.child_spec, st.components = spec, st.components + 1
+        st.log.append([self._ledger.next_id, f"start {p.component} (phase {st.phase})"])
+        self._child = _build(self.space, spec)
+
+    def _start_point(self, start: str):
+        if start == "centre":
+            return [0.5] * self.space.dim
+        if start == "random":
+            return self._rng.uniform(0.0, 1.0, self.space.dim).tolist()
+        return None
+
+    def _remaining(self):
+        return None if self.budget is None else self.budget - self._ledger.next_id
+
+    def _next_component(self) -> None:
+        st = self._state
+        st.log.append([self._ledger.next_id, f"{st.child_spec['component']} stopped: "
+                                             f"{self._child.stop()}"])
+        self._begin(st.phase + 1)
+
+    # --- the protocol --------------------------------------------------------------------
+    def ask(self):
+        if self.budget is not None and self._ledger.next_id >= self.budget:
+            return self._emit([])
+        for _ in range(3):  # a fresh component always asks something
+            batch = self._child.ask()
+            if len(batch):
+                return self._emit(batch)
+            self._next_component()
+        raise RuntimeError(f"component {self._state.child_spec['component']} asks nothing")
+
+    def _emit(self, batch):
+        first = self._ledger.issue(len(batch))
+        self._batch, self._state.child_first = batch, first
+        X = stack_vectors(batch) if len(batch) else np.zeros((0, self.space.dim))
+        return Batch(self.space, X, first, getattr(batch, "params", None))
+
+    def tell(self, candidates, values) -> None:
+        values = self._ledger.accept(candidates, values)
+        rows = candidate_ids(candidates) - self._state.child_first
+        batch, self._batch = self._batch, None
+        if batch is None or not len(batch):
+            return
+        if np.array_equal(rows, np.arange(len(rows))) and isinstance(batch, Batch):
+            told = batch[: len(rows)]
+        else:
+            told = [batch[int(i)] for i in rows]
+        self._child.tell(told, values)
+        if self._child.stop() is not None and self._remaining() != 0:
+            self._next_component()
+
+    def stop(self) -> str | None:
+        if self.budget is not None and self._ledger.next_id >= self.budget:
+            return "budget"
+        return None  # the last phase restarts until the budget is spent
+
+    @property
+    def best(self):
+        return self._ledger.best
+
+    @property
+    def component(self) -> str:
+        """The name of the component running now."""
+        return self._state.child_spec["component"]
+
+    def describe(self) -> str:
+        """What was picked and why, then what ran (one line each)."""
+        lines = [f"auto: plan {self.plan_name!r}"] + [f"  - {d}" for d in self.decisions]
+        lines += [f"  at evaluation {n}: {what}" for n, what in self._state.log]
+        return "\n".join(lines)
+
+    # --- state ---------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        st = self._state
+        return {"phase": st.phase, "child_spec": st.child_spec, "child_used": st.child_used,
+                "components": st.components, "log": [list(e) for e in st.log],
+                "child": self._child.state_dict(), "rng": seeding.generator_state(self._rng),
+                "ledger": self._ledger.state_dict()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self._state = _State(phase=int(state["phase"]), child_spec=_plain(state["child_spec"]),
+                             child_used=int(state["child_used"]),
+                             components=int(state["components"]),
+                             log=[[int(n), str(w)] for n, w in state["log"]])
+        self._child = _build(self.space, self._state.child_spec)
+        self._child.load_state_dict(state["child"])
+        seeding.set_generator_state(self._rng, state["rng"])
+        self._ledger.load_state_dict(state["ledger"])
+        self._batch = None
+
+
+def _plain(value):
+    """Checkpoint round trips turn lists into arrays; the spec is rebuilt from plain values."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _build(space, spec: dict):
+    """The component described by ``spec`` (see ``Auto._begin``)."""
+    options = dict(spec["options"])
+    if spec["x0"] is not None:
+        options["x0"] = np.asarray(spec["x0"], dtype=float)
+    if spec["component"] == "local":
+        from strategies.auto_local import LocalBFGS
+
+        return LocalBFGS(space, seed=spec["seed"], budget=spec["budget"], **options)
+    return registry.create(spec["component"], space, seed=spec["seed"], budget=spec["budget"],
+                           **options)
+
+
+# --- the choice ---------------------------------------------------------------------------------
+def _choose(space, budget, *, noisy, workers, vectorized, program, portfolio):
+    """(plan name, phases, reasons) for this problem; a table of rules, first match wins."""
+    facts = {"kinds": set(space.kinds), "dim": space.dim, "budget": budget, "noisy": noisy,
+             "parallel": vectorized or workers > space.dim, "workers": workers,
+             "program": program, "portfolio": portfolio}
+    for rule in _RULES:
+        picked = rule(facts)
+        if picked is not None:
+            return picked
+    raise AssertionError("the last rule always matches")  # pragma: no cover
+
+
+def _rule_hybrid(f):
+    if f["program"] is None:
+        return None
+    if "hybrid" not in registry.names():
+        return None  # falls through to the rules on the space alone; noted by _rule_space
+    return ("hybrid", (_Phase("hybrid", {"program": f["program"]}),),
+            ["a Python program was given: hybrid searches its non-differentiable parameters "
+             "black-box and takes gradient steps on the differentiable ones"])
+
+
+def _rule_forced(f):
+    if f["portfolio"] is None:
+        return None
+    if not f["kinds"] <= {"real", "array"}:
+        raise ValueError(f"portfolio {f['portfolio']!r} needs a continuous space, "
+                         f"this one has {sorted(f['kinds'])}")
+    return f["portfolio"], PORTFOLIOS[f["portfolio"]], ["portfolio forced by the caller"]
+
+
+def _rule_discrete(f):
+    exotic = f["kinds"] & {"categorical", "bits", "permutation"}
+    if not exotic:
+        return None
+    return ("ga", (_Phase("ga"),),
+            [f"the space has {', '.join(sorted(exotic))} parameters: the genetic algorithm "
+             "has typed operators for each kind (restarted if it stops early)"]
+            + _hybrid_note(f))
+
+
+def _rule_integer(f):
+    if "integer" not in f["kinds"]:
+        return None
+    return ("bipop", (_bipop(),),
+            ["reals and integers only: BIPOP-CMA-ES with pycma's integer handling"]
+            + _hybrid_note(f))
+
+
+def _rule_noisy(f):
+    if not f["noisy"]:
+        return None
+    return ("cmaes-noise", (_Phase("cmaes", {"restarts": _FOREVER, "noise_handling": True}),),
+            ["noisy objective: CMA-ES with pycma's noise handler and IPOP restarts; finite "
+             "differences would measure the noise"] + _hybrid_note(f))
+
+
+def _rule_parallel(f):
+    if not f["parallel"]:
+        return None
+    popsize = max(f["workers"], 4 + int(3 * np.log(f["dim"])))
+    return ("ipop-wide", (_Phase("cmaes", {"restarts": _FOREVER, "popsize": popsize}),),
+            [f"{_parallel_reason(f)}: IPOP-CMA-ES with population {popsize} keeps every "
+             "batch full (the local phase asks one point at a time in its line search)"]
+            + _hybrid_note(f))
+
+
+def _parallel_reason(f):
+    if f["workers"] > f["dim"]:
+        return f"{f['workers']} workers"
+    return "vectorized objective"
+
+
+def _rule_continuous(f):
+    return (DEFAULT_CONTINUOUS, PORTFOLIOS[DEFAULT_CONTINUOUS],
+            ["continuous space: finite-difference BFGS from the centre (cheap on smooth "
+             "functions), then BIPOP-CMA-ES restarts for the rest of the budget "
+             "(benchmarks/auto_tuning.md)"] + _hybrid_note(f))
+
+
+def _hybrid_note(f):
+    if f["program"] is not None and "hybrid" not in registry.names():
+        return ["a program was given but the hybrid strategy is not registered here"]
+    return []
+
+
+_RULES = (_rule_hybrid, _rule_forced, _rule_discrete, _rule_integer, _rule_noisy,
+          _rule_parallel, _rule_continuous)
+
+
+def _check_args(space, budget, noisy, workers, vectorized, portfolio):
+    if getattr(space, "dim", 0) < 1:
+        raise ValueError("space must have at least one dimension")
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int)
+                               or budget < 1):
+        raise ValueError(f"budget must be an integer >= 1 or None, got {budget!r}")
+    for name, value in (("noisy", noisy), ("vectorized", vectorized)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
+    if portfolio is not None and portfolio not in PORTFOLIOS:
+        raise ValueError(f"portfolio must be one of {sorted(PORTFOLIOS)}, got {portfolio!r}")

@@ -182,6 +182,9 @@ def jacobian(fun, argnum=0, mode="rev"):
     @functools.wraps(fun)
     def wrapped(*args):
         x = args[argnum]
+        if isinstance(x, (dict, list, tuple)):
+            raise TypeError(f"jacobian: argument {argnum} must be a float or an array, not a "
+                            f"{type(x).__name__} (flatten containers first, or use vjp/jvp)")
         if mode == "rev":
             return _jacobian_rev(fun, args, argnum, x)
         return _jacobian_fwd(fun, args, argnum, x)

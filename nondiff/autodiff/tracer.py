@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import itertools
+import sys
+import threading
 
 import numpy as np
 
@@ -204,19 +205,21 @@ BoxType = Box  # replaced by numpy.box.ArrayBox, which adds numpy's operators
 def out_hook(prim, args, kwargs):
     """``prim(*args, out=box)``: replaced by numpy.box, which implements in-place writes."""
     raise TypeError(f"{prim.name}: out= needs nondiff.autodiff.numpy")
-_depth = [0]
-_order = itertools.count()
+
+
+_local = threading.local()  # trace nesting depth, per thread
 
 
 @contextlib.contextmanager
 def new_trace(cls):
     """Open a trace of mode ``cls`` one level deeper than any open trace."""
-    _depth[0] += 1
+    depth = getattr(_local, "depth", 0) + 1
+    _local.depth = depth
     try:
         with quiet_gc():
-            yield cls(_depth[0])
+            yield cls(depth)
     finally:
-        _depth[0] -= 1
+        _local.depth = depth - 1
 
 
 @contextlib.contextmanager
@@ -237,11 +240,6 @@ def quiet_gc(young=50_000):
         yield
     finally:
         gc.set_threshold(*old)
-
-
-def next_order():
-    """A creation counter: parents are created before children (a topological order)."""
-    return next(_order)
 
 
 def sync_view(box):
@@ -298,11 +296,8 @@ _PACKAGE_DIR = __file__.rsplit("/", 1)[0]
 def user_location(depth=2):
     """``(filename, lineno)`` of the innermost frame outside the autodiff package.
 
-    Only called at rare events (in-place writes, non-differentiable events under analysis), never
-    on the per-primitive path.
+    Only called at rare events (in-place writes, errors), never on the per-primitive path.
     """
-    import sys
-
     f = sys._getframe(depth)
     while f is not None and f.f_code.co_filename.startswith(_PACKAGE_DIR):
         f = f.f_back

@@ -8,8 +8,6 @@ the gradient is zero.
 
 from __future__ import annotations
 
-import builtins
-
 import numpy as _np
 
 from ..forward import defjvp
@@ -159,7 +157,5 @@ def average(x, axis=None, weights=None):
         return mean(x, axis=axis)
     return sum(x * weights, axis=axis) / sum(weights * _np.ones_like(getval(x)), axis=axis)
 
-
-_ = builtins  # the module shadows sum/max/min on purpose, as numpy does
 
 from .shape import broadcast_to, expand_dims, flip, reshape, transpose  # noqa: E402

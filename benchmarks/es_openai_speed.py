@@ -3,7 +3,10 @@
 Three implementations run interleaved in one process, one block of generations each per round:
 
 - ``nondiff``: ``strategies.es.OpenAIES`` through ask -> stack the vectors -> sphere -> tell,
-  in float64 and with ``dtype="float32"`` sampling;
+  in float64, with ``dtype="float32"`` sampling, and with float32 plus a shared noise table of
+  2**22 numbers (``noise_table``, Salimans et al.'s device: perturbations are windows of one
+  table read at random offsets, so a generation draws 128 integers instead of 128,000
+  normals);
 - ``numpy-ref``: the same generation written as a bare numpy loop (no candidates, no ids): the
   floor for a numpy implementation;
 - ``evosax``: evosax's ``Open_ES`` with ask, evaluation and tell in one ``jax.jit``-compiled
@@ -56,9 +59,9 @@ def vectors(cands):
     return v if v is not None else np.stack([c.vector for c in cands])
 
 
-def nondiff_runner(dtype):
+def nondiff_runner(dtype, noise_table=0):
     es = OpenAIES(Space(w=Array((DIM,), -5.0, 5.0)), seed=0, popsize=POP, sigma0=SIGMA, lr=LR,
-                  x0=np.full(DIM, 0.6), dtype=dtype)
+                  x0=np.full(DIM, 0.6), dtype=dtype, noise_table=noise_table)
 
     def gen():
         cands = es.ask()
@@ -124,6 +127,7 @@ def main():
     args = ap.parse_args()
     runners = {"nondiff float64": nondiff_runner("float64"),
                "nondiff float32": nondiff_runner("float32"),
+               "nondiff f32 noise table": nondiff_runner("float32", 2**22),
                "numpy-ref float64": numpy_reference()}
     ev = evosax_runner()
     if ev is not None:

@@ -98,6 +98,7 @@ class GaussianES:
         self.space, self.budget, self.dtype = space, budget, _DTYPES[dtype]
         self._fold, self._clamp = _FOLDS[bounds], bounds == "clip"
         self._rng = seeding.as_generator(seed)
+        self._table = None
         self._ledger = Ledger(space)
         self._asked = None
         return self._initial_point(x0)
@@ -114,7 +115,21 @@ class GaussianES:
 
     def _normal(self, n: int) -> np.ndarray:
         # z ~ N(0, I) in the configured dtype (float32 halves the memory of big batches)
-        return self._rng.standard_normal((n, self.space.dim), dtype=self.dtype)
+        dim = self.space.dim
+        if self._table is None:
+            return self._rng.standard_normal((n, dim), dtype=self.dtype)
+        # rows of the noise table at uniform random offsets: a gather instead of n * dim draws
+        return self._table_rows[self._rng.integers(0, len(self._table_rows), size=n)]
+
+    def _make_noise_table(self, size: int) -> None:
+        """Draw ``size`` N(0, 1) numbers once; ``_normal`` then reads windows of ``dim`` of them.
+
+        The table's seed is drawn from the run's generator, so a strategy rebuilt with the same
+        arguments rebuilds the same table and a state_dict need not carry it.
+        """
+        table_rng = seeding.as_generator(int(self._rng.integers(2**63)))
+        self._table = table_rng.standard_normal(size, dtype=self.dtype)
+        self._table_rows = np.lib.stride_tricks.sliding_window_view(self._table, self.space.dim)
 
     def _mirrored_normal(self, n: int) -> np.ndarray:
         """``n`` rows ``z_1..z_h, -z_1..-z_h`` (first half drawn, second mirrored), no concat."""

@@ -306,3 +306,27 @@ def test_sigma_is_capped_on_pure_noise(cls):
     rng = np.random.default_rng(0)
     es = run(cls(UNIT2, seed=0, sigma0=0.4), lambda X: rng.standard_normal(len(X)), 3000)
     assert np.max(es._state.sigma) <= 0.5
+
+
+def test_noise_table_rows_are_table_windows_and_state_round_trips():
+    kw = dict(seed=5, popsize=6, noise_table=40, x0=[0.5, 0.5], sigma0=0.01)
+    a = OpenAIES(UNIT2, **kw)
+    cands = a.ask()
+    eps = (np.stack([c.vector for c in cands]) - 0.5) / 0.01
+    windows = np.lib.stride_tricks.sliding_window_view(a._table, 2)
+    for row in eps[:3]:  # the drawn half; the rest mirrors it
+        assert np.abs(windows - row).max(axis=1).min() < 1e-9
+    np.testing.assert_allclose(eps[3:], -eps[:3], atol=1e-12)
+    a.tell(cands, sphere(np.stack([c.vector for c in cands])))
+    b = OpenAIES(UNIT2, **kw)
+    b.load_state_dict(a.state_dict())
+    np.testing.assert_array_equal(np.stack([c.vector for c in a.ask()]),
+                                  np.stack([c.vector for c in b.ask()]))
+
+
+def test_noise_table_converges_and_is_validated():
+    es = run(OpenAIES(Space(w=Array((5,), -1.0, 1.0)), seed=2, noise_table=4096, lr=0.02,
+                      sigma_decay=0.97, lr_decay=0.97), sphere, 6000)
+    assert es.best[1] < 1e-5
+    with pytest.raises(ValueError, match="noise_table"):
+        OpenAIES(UNIT2, noise_table=3)

@@ -8,6 +8,11 @@ spent (an unsolved run counts as the budget). Raw pycma runs with its defaults i
 own coordinates, its sampler seeded from the same seed. The strategies run through ask/tell
 with batch evaluation of each generation.
 
+When evosax and jax import (run with ``/work/venv-es/bin/python``), evosax's ``xNES`` with the
+same population, default rates and start runs too, as an independent xNES implementation (it
+updates B by an elementwise exponential, not a matrix exponential, so only its sphere numbers
+are strictly comparable).
+
 Usage: ``python benchmarks/es_nes_vs_pycma.py [--seeds 10] [--budget 100000]``; prints, per
 function, the median (and min-max) evaluations of each optimizer and the ratio to pycma.
 """
@@ -76,24 +81,55 @@ def run_strategy(cls, f, x0, seed, budget):
     return budget
 
 
+def evosax_xnes():
+    """A runner for evosax's xNES, or None when evosax is not installed."""
+    try:
+        import jax
+        import jax.numpy as jnp
+        from evosax.algorithms import xNES
+    except ImportError:
+        return None
+    es = xNES(population_size=4 + int(3 * np.log(DIM)), solution=jnp.zeros(DIM))
+    params = es.default_params.replace(std_init=0.2 * (HI - LO))
+
+    def run(f, x0, seed, budget):
+        key = jax.random.key(seed)
+        state, n = es.init(key, jnp.asarray(x0), params), 0
+        while n < budget:
+            k_ask, k_tell, key = jax.random.split(key, 3)
+            pop, state = es.ask(k_ask, state, params)
+            v = f(np.asarray(pop, dtype=float))
+            state, _ = es.tell(k_tell, pop, jnp.asarray(v), state, params)
+            n += len(v)
+            if v.min() < TARGET:
+                return n
+        return budget
+    return run
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--budget", type=int, default=100_000)
     args = ap.parse_args()
+    ev_xnes = evosax_xnes()
     print(f"evaluations to f < {TARGET:g}, d={DIM}, {args.seeds} seeds, budget {args.budget}")
     for name, f in FUNCTIONS.items():
         evals = {"pycma": [], "xnes": [], "snes": []}
+        if ev_xnes is not None:
+            evals["evosax-xnes"] = []
         for seed in range(args.seeds):
             x0 = seeding.as_generator(1000 + seed).uniform(-3.0, 3.0, DIM)
             evals["pycma"].append(run_pycma(f, x0, seed, args.budget))
             evals["xnes"].append(run_strategy(XNES, f, x0, seed, args.budget))
             evals["snes"].append(run_strategy(SNES, f, x0, seed, args.budget))
+            if ev_xnes is not None:
+                evals["evosax-xnes"].append(ev_xnes(f, x0, seed, args.budget))
         ref = np.median(evals["pycma"])
         for algo, ns in evals.items():
             ns = np.array(ns)
             solved = int((ns < args.budget).sum())
-            print(f"  {name:10s} {algo:6s} median {np.median(ns):8.0f}  [{ns.min()}-{ns.max()}]  "
+            print(f"  {name:10s} {algo:11s} median {np.median(ns):8.0f}  [{ns.min()}-{ns.max()}]  "
                   f"solved {solved}/{args.seeds}  ratio to pycma {np.median(ns) / ref:5.2f}")
 
 

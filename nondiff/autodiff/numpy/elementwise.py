@@ -217,7 +217,10 @@ _raw = getval
 def _share(x, y):
     """Weight of ``x`` in max(x, y): 1 where it wins, 0.5 at a tie (PyTorch), 0 elsewhere."""
     x, y = _raw(x), _raw(y)
-    return (x > y) + 0.5 * (x == y)
+    tie = x == y
+    if not _np.any(tie):  # the usual case: a 0/1 mask, no float arithmetic
+        return x > y
+    return (x > y) + 0.5 * tie
 
 
 def _inside(x, lo, hi):

@@ -116,7 +116,7 @@ class Auto:
     def __init__(self, space, *, seed=None, budget=None, noisy=False, workers=1,
                  vectorized=False, program=None, portfolio=None):
         _check_args(space, budget, noisy, workers, vectorized, portfolio)
-        self.space, self.budget = space, budget
+        self.space, self.budget, self._program = space, budget, program
         self._rng = seeding.as_generator(seed)
         self._ledger = Ledger(space)
         self.plan_name, self.plan, self.decisions = _choose(
@@ -138,7 +138,7 @@ class Auto:
                 "x0": self._start_point(p.start)}
         st.child_spec, st.components = spec, st.components + 1
         st.log.append([self._ledger.next_id, f"start {p.component} (phase {st.phase})"])
-        self._child = _build(self.space, spec)
+        self._child = _build(self.space, spec, self._program)
 
     def _start_point(self, start: str):
         if start == "centre":
@@ -220,7 +220,7 @@ class Auto:
                              child_used=int(state["child_used"]),
                              components=int(state["components"]),
                              log=[[int(n), str(w)] for n, w in state["log"]])
-        self._child = _build(self.space, self._state.child_spec)
+        self._child = _build(self.space, self._state.child_spec, self._program)
         self._child.load_state_dict(state["child"])
         seeding.set_generator_state(self._rng, state["rng"])
         self._ledger.load_state_dict(state["ledger"])
@@ -238,9 +238,11 @@ def _plain(value):
     return value
 
 
-def _build(space, spec: dict):
-    """The component described by ``spec`` (see ``Auto._begin``)."""
+def _build(space, spec: dict, program=None):
+    """The component described by ``spec`` (see ``Auto._begin``); ``program`` goes to hybrid."""
     options = dict(spec["options"])
+    if spec["component"] == "hybrid":
+        options["program"] = program
     if spec["x0"] is not None:
         options["x0"] = np.asarray(spec["x0"], dtype=float)
     if spec["component"] == "local":
@@ -254,8 +256,8 @@ def _build(space, spec: dict):
 # --- the choice ---------------------------------------------------------------------------------
 def _choose(space, budget, *, noisy, workers, vectorized, program, portfolio):
     """(plan name, phases, reasons) for this problem; a table of rules, first match wins."""
-    facts = {"kinds": set(space.kinds), "dim": space.dim, "budget": budget, "noisy": noisy,
-             "parallel": vectorized or workers > space.dim, "workers": workers,
+    facts = {"space": space, "kinds": set(space.kinds), "dim": space.dim, "budget": budget,
+             "noisy": noisy, "parallel": vectorized or workers > space.dim, "workers": workers,
              "program": program, "portfolio": portfolio}
     for rule in _RULES:
         picked = rule(facts)
@@ -265,13 +267,26 @@ def _choose(space, budget, *, noisy, workers, vectorized, program, portfolio):
 
 
 def _rule_hybrid(f):
-    if f["program"] is None:
+    if f["program"] is None or _hybrid_missing() is not None:
         return None
-    if "hybrid" not in registry.names():
-        return None  # falls through to the rules on the space alone; noted by _rule_space
-    return ("hybrid", (_Phase("hybrid", {"program": f["program"]}),),
-            ["a Python program was given: hybrid searches its non-differentiable parameters "
-             "black-box and takes gradient steps on the differentiable ones"])
+    from nondiff.hybrid.classify import classify
+
+    cl = classify(f["program"], f["space"], seed=0)
+    if cl.strategy != "hybrid":
+        return None
+    return ("hybrid", (_Phase("hybrid"),),
+            [f"a Python program was given and autodiff reaches {', '.join(cl.gradient)} "
+             f"(nondiff.hybrid.classify, {cl.nfev} probe evaluations outside the budget): "
+             "hybrid takes gradient steps on those and searches the rest black-box"])
+
+
+def _hybrid_missing() -> str | None:
+    """Why the hybrid strategy cannot be used here, or None."""
+    try:
+        registry.get("hybrid")
+    except Exception as exc:  # not registered, or its module is not importable yet
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 def _rule_forced(f):
@@ -333,9 +348,12 @@ def _rule_continuous(f):
 
 
 def _hybrid_note(f):
-    if f["program"] is not None and "hybrid" not in registry.names():
-        return ["a program was given but the hybrid strategy is not registered here"]
-    return []
+    if f["program"] is None:
+        return []
+    missing = _hybrid_missing()
+    if missing is not None:
+        return [f"a program was given but the hybrid strategy is unavailable ({missing})"]
+    return ["a program was given but no parameter has a usable gradient: black-box search"]
 
 
 _RULES = (_rule_hybrid, _rule_forced, _rule_discrete, _rule_integer, _rule_noisy,

@@ -1,0 +1,85 @@
+"""Overhead per evaluation of ``auto`` (and its components) on the sphere in dimension 10.
+
+Two figures per configuration, best of ``--repeat`` runs:
+
+- *strategy*: the time spent in ``ask`` and ``tell`` alone, divided by the evaluations, with the
+  objective computed outside the timed part (the cost the issue bounds at 20 microseconds);
+- *driver*: the time of a whole ``nondiff.minimize`` run minus the objective's own time,
+  divided by the evaluations (strategy plus the driver's history, records and checks).
+
+A short warm-up run first loads every module, so one-time imports are not counted.
+
+Usage::
+
+    python benchmarks/auto_overhead.py --budget 10000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from nondiff import registry
+from nondiff.minimize import minimize
+from nondiff.space import Array, Space
+
+DIM = 10
+SPACE = Space(x=Array((DIM,), -5.0, 5.0))
+CONFIGS = {"auto": ("auto", {}), "auto[bipop]": ("auto", {"portfolio": "bipop"}),
+           "cmaes-bipop": ("cmaes", {"restarts": 10**9, "restart_strategy": "bipop"}),
+           "auto[bfgs-restarts]": ("auto", {"portfolio": "bfgs-restarts"})}
+
+
+def sphere_rows(X):
+    return ((10.0 * X - 5.0 - 1.0) ** 2).sum(axis=1)
+
+
+def strategy_time(name, opts, budget, seed=0):
+    s = registry.create(name, SPACE, seed=seed, budget=budget, **opts)
+    spent, n = 0.0, 0
+    while s.stop() is None:
+        t0 = time.perf_counter()
+        batch = s.ask()
+        spent += time.perf_counter() - t0
+        values = sphere_rows(batch.vectors)
+        t0 = time.perf_counter()
+        s.tell(batch, values)
+        spent += time.perf_counter() - t0
+        n += len(batch)
+    return spent / n
+
+
+def driver_time(name, opts, budget, seed=0):
+    calls = [0.0]
+
+    def f(x):
+        t0 = time.perf_counter()
+        v = float(((x - 1.0) ** 2).sum())
+        calls[0] += time.perf_counter() - t0
+        return v
+
+    t0 = time.perf_counter()
+    res = minimize(f, SPACE, name, budget=budget, seed=seed, strategy_options=opts)
+    return (time.perf_counter() - t0 - calls[0]) / res.nfev
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--budget", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+    print(f"sphere dim {DIM}, budget {args.budget}, best of {args.repeat}")
+    print("| configuration | strategy us/eval | with driver us/eval |")
+    print("|---|---|---|")
+    for label, (name, opts) in CONFIGS.items():
+        strategy_time(name, opts, 200)  # imports (pycma takes about a second) are not overhead
+        s = min(strategy_time(name, opts, args.budget, r) for r in range(args.repeat))
+        d = min(driver_time(name, opts, args.budget, r) for r in range(args.repeat))
+        print(f"| {label} | {s * 1e6:.1f} | {d * 1e6:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    np.seterr(all="ignore")
+    main()

@@ -1,0 +1,92 @@
+"""The projected finite-difference BFGS of ``auto``'s local phase, against closed forms."""
+
+import numpy as np
+import pytest
+
+from nondiff.space import Array, Space
+from strategies.auto_local import LocalBFGS, _bfgs_update
+
+SPACE = Space(x=Array((4,), 0.0, 1.0))  # the natural units are the unit cube
+
+
+def _run(s, f):
+    n = 0
+    while s.stop() is None:
+        b = s.ask()
+        s.tell(b, f(b.vectors))
+        n += len(b)
+    return n
+
+
+def test_ill_conditioned_quadratic_reaches_the_closed_form_minimizer():
+    a = np.array([0.2, 0.7, 0.45, 0.9])
+    w = 10.0 ** np.arange(4)  # condition number 1e3
+
+    n = _run(s := LocalBFGS(SPACE, budget=2000), lambda X: ((X - a) ** 2 * w).sum(axis=1))
+    assert s.stop().startswith("converged")
+    assert n < 500
+    assert np.allclose(s.best[0].vector, a, atol=1e-5)
+    assert s.best[1] < 1e-9
+
+
+def test_linear_slope_ends_in_the_corner():
+    c = np.array([1.0, -2.0, 3.0, -0.5])
+    s = LocalBFGS(SPACE, budget=500)
+    _run(s, lambda X: X @ c)
+    assert np.array_equal(s.best[0].vector, (c < 0).astype(float))  # the exact corner
+    assert "projected gradient" in s.stop()
+
+
+def test_gradient_batch_is_forward_differences_and_backward_at_the_upper_face():
+    x0 = np.array([0.5, 1.0, 0.0, 0.25])
+    s = LocalBFGS(SPACE, x0=x0, h=1e-3)
+    first = s.ask()
+    assert np.array_equal(first.vectors, x0[None])
+    s.tell(first, np.array([1.0]))
+    batch = s.ask().vectors
+    steps = np.diag(batch - x0)
+    assert np.allclose(steps, [1e-3, -1e-3, 1e-3, 1e-3])
+    assert np.count_nonzero(batch - x0) == 4
+
+
+def test_bfgs_update_satisfies_the_secant_equation():
+    rng = np.random.default_rng(0)
+    M = rng.standard_normal((4, 4))
+    H = M @ M.T + np.eye(4)
+    s, y = rng.standard_normal(4), rng.standard_normal(4)
+    y = y if s @ y > 0 else -y
+    H1 = _bfgs_update(H, s, y)
+    assert np.allclose(H1 @ y, s)  # [1] eq. 6.17 gives H_{k+1} y_k = s_k
+    assert np.allclose(H1, H1.T)
+    assert np.all(np.linalg.eigvalsh(H1) > 0)
+
+
+def test_state_round_trip_replays_the_received_values():
+    f = lambda X: ((X - 0.3) ** 2).sum(axis=1) + np.sin(7 * X).sum(axis=1)  # noqa: E731
+    a = LocalBFGS(SPACE, budget=300)
+    for _ in range(7):
+        b = a.ask()
+        a.tell(b, f(b.vectors))
+    c = LocalBFGS(SPACE, budget=300)
+    c.load_state_dict(a.state_dict())
+    for _ in range(5):
+        ba, bc = a.ask(), c.ask()
+        assert np.array_equal(ba.ids, bc.ids) and np.array_equal(ba.vectors, bc.vectors)
+        a.tell(ba, f(ba.vectors))
+        c.tell(bc, f(bc.vectors))
+
+
+def test_failed_start_point_stops_the_search():
+    s = LocalBFGS(SPACE)
+    b = s.ask()
+    s.tell(b, np.array([np.inf]))
+    assert s.stop() == "the start point failed"
+    assert len(s.ask()) == 0
+
+
+@pytest.mark.parametrize(("kw", "word"), [({"x0": [2.0] * 4}, "x0"), ({"h": 0.0}, "h"),
+                                          ({"max_backtracks": 0}, "max_backtracks"),
+                                          ({"budget": 0}, "budget")])
+def test_bad_options_name_the_parameter(kw, word):
+    with pytest.raises(ValueError, match=word):
+        LocalBFGS(SPACE, **kw)

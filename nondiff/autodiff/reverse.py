@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import itertools
 from heapq import heappop, heappush
+from inspect import CO_VARARGS as _VARARGS
+from types import CodeType
 
-from numpy import ndarray
-
-from . import tracer
 from .tracer import Box, Trace, link_view, sync_view
 from .versions import check_saved, writes
 
@@ -31,6 +30,27 @@ def defvjp(prim, *rules, argnums=None):
     for i, rule in zip(argnums or range(len(rules)), rules):
         if rule is not None:
             prim.vjps[i] = rule
+    keeps = [_captured_args(rule) for rule in prim.vjps.values()]
+    prim.keep = None if None in keeps else frozenset().union(*keeps)
+
+
+def _captured_args(rule):
+    """Which arguments (-1: the answer) the closures of a staged rule can hold on to.
+
+    Read from the code, once: the parameters of ``rule`` that its inner functions capture.
+    Only those need a version record. When the closure is built elsewhere (a helper), or the
+    rule also captures values it derived (possibly views of its arguments), all of them may
+    be held: None, record everything.
+    """
+    code = getattr(rule, "__code__", None)
+    if code is None or not any(isinstance(c, CodeType) for c in code.co_consts):
+        return None
+    n = code.co_argcount + code.co_kwonlyargcount
+    params = code.co_varnames[:n]
+    captured = set(code.co_cellvars)
+    if code.co_flags & _VARARGS or not captured <= set(params):
+        return None
+    return frozenset(-1 if k == 0 else k - 1 for k, name in enumerate(params) if name in captured)
 
 
 _FREED = ()  # parents of a node whose closures were released
@@ -72,19 +92,23 @@ class ReverseTrace(Trace):
                         lower = True
                 else:
                     lower = True
-        ans = prim(*raw, **kwargs) if lower else prim.fun(*raw, **kwargs)
+        if kwargs:
+            ans = prim(*raw, **kwargs) if lower else prim.fun(*raw, **kwargs)
+        else:  # calling with **{} costs a dict merge per call
+            ans = prim(*raw) if lower else prim.fun(*raw)
         unbroadcast = None if type(ans) is float else prim.unbroadcast
         ans_shape = getattr(ans, "shape", ()) if unbroadcast is not None else ()
+        keep = prim.keep
         for i, b in found:
             st = b._storage
-            if st is not None:
+            if st is not None and (keep is None or i in keep):
                 saved.append((st, st[0], id(raw[i]), i))
             if b._node is None:
                 continue
             rule = prim.vjps.get(i)
             if rule is None:
                 raise TypeError(f"no VJP rule for argument {i} of primitive '{prim.name}'")
-            vjp = rule(ans, *raw, **kwargs)
+            vjp = rule(ans, *raw, **kwargs) if kwargs else rule(ans, *raw)
             if vjp is None:
                 continue
             if unbroadcast is not None and getattr(raw[i], "shape", ()) != ans_shape:
@@ -93,12 +117,9 @@ class ReverseTrace(Trace):
             vjps.append(vjp)
         if not parents:
             out = self.box(ans, None)
-        elif type(ans) is ndarray:
-            out = tracer.BoxType(ans, self, VJPNode(prim, parents, vjps, saved), [0, None, False])
-            saved.append((out._storage, 0, id(ans), -1))
         else:
-            out = self.box(ans, VJPNode(prim, parents, vjps, saved or None))
-            if out._storage is not None:
+            out = self.box(ans, VJPNode(prim, parents, vjps, saved))
+            if out._storage is not None and (keep is None or -1 in keep):
                 saved.append((out._storage, 0, id(ans), -1))
         if prim.view and found and found[0][0] == 0:
             link_view(out, found[0][1], prim, tuple(args[1:]), kwargs)

@@ -38,19 +38,20 @@ class Primitive:
     Attributes set by the rule modules: ``vjps`` / ``jvps`` (argnum -> staged rule),
     ``unbroadcast`` / ``broadcast`` (set on elementwise primitives so that broadcasting is
     undone in one place, the trace, rather than in every rule), ``kink`` (an analysis label for
-    primitives with points of non-differentiability, e.g. ``abs``) and ``view`` (the result may
-    share memory with argument 0).
+    primitives with points of non-differentiability, e.g. ``abs``), ``view`` (the result may
+    share memory with argument 0) and ``keep`` (which arguments its VJP rules can hold on to,
+    -1 for the answer; None if unknown: see :func:`~nondiff.autodiff.reverse.defvjp`).
     """
 
     __slots__ = ("name", "fun", "vjps", "jvps", "unbroadcast", "broadcast", "kink", "view",
-                 "__wrapped__", "__dict__")
+                 "keep", "__wrapped__", "__dict__")
 
     def __init__(self, fun, name=None):
         self.fun = fun
         self.name = name or getattr(fun, "__name__", repr(fun))
         self.vjps = {}
         self.jvps = {}
-        self.unbroadcast = self.broadcast = self.kink = None
+        self.unbroadcast = self.broadcast = self.kink = self.keep = None
         self.view = False
         self.__doc__ = getattr(fun, "__doc__", None)
         self.__wrapped__ = fun
@@ -63,8 +64,8 @@ class Primitive:
                 if top is None or t.level > top.level:
                     top = t
         if top is None:
-            return self.fun(*args, **kwargs)
-        if "out" in kwargs:
+            return self.fun(*args, **kwargs) if kwargs else self.fun(*args)
+        if kwargs and "out" in kwargs:
             return out_hook(self, args, kwargs)
         return top.apply(self, args, kwargs)
 

@@ -56,21 +56,25 @@ def _dual(array_fun, scalar_fun):
     numpy otherwise and wherever Python would raise (log(-1), 1/0: numpy gives nan/inf)."""
     if array_fun.nin == 1:
         def unary(x, *args, **kwargs):
-            if type(x) in _SCALARS and not args and not kwargs:
+            if args or kwargs:
+                return array_fun(x, *args, **kwargs)
+            if type(x) in _SCALARS:
                 try:
                     return scalar_fun(x)
                 except _FALLBACK:
                     pass
-            return array_fun(x, *args, **kwargs)
+            return array_fun(x)
         return unary
 
     def binary(x, y, *args, **kwargs):
-        if type(x) in _SCALARS and type(y) in _SCALARS and not args and not kwargs:
+        if args or kwargs:
+            return array_fun(x, y, *args, **kwargs)
+        if type(x) in _SCALARS and type(y) in _SCALARS:
             try:
                 return scalar_fun(x, y)
             except _FALLBACK:
                 pass
-        return array_fun(x, y, *args, **kwargs)
+        return array_fun(x, y)
     return binary
 
 

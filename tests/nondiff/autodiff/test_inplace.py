@@ -275,3 +275,27 @@ def test_scalar_inplace_rebinds():
         a *= x
         return a
     assert grad(f)(3.0) == pytest.approx(12.0)
+
+
+def test_custom_rule_capturing_a_derived_view_is_still_checked():
+    from nondiff.autodiff import defvjp, primitive
+
+    @primitive
+    def weighted(x):
+        return np.sum(x * x)
+
+    def rule(ans, x):
+        view = x[:]  # a view of the argument, captured under another name
+        return lambda g: 2.0 * g * view
+
+    defvjp(weighted, rule)
+    assert weighted.keep is None  # not provably safe: every argument gets a version record
+
+    def f(x):
+        a = x * 1
+        out = weighted(a)
+        a += 1
+        return out
+
+    with pytest.raises(InplaceError, match="'weighted' needs its argument 0"):
+        grad(f)(X)

@@ -148,6 +148,7 @@ def _trace(bound, params):
 
     rest = {k: v for k, v in params.items() if k not in bound.slices}
     mine = {n: params[n] for n in bound.names}
+    bound.counts.nfev += 1  # an analysis run is one call of the program
     try:
         found = analyze(lambda p: bound.program(**rest, **p), mine)
     except Exception as exc:  # the program does not run on traced values

@@ -26,7 +26,10 @@ class ForwardTrace(Trace):
 
     def apply(self, prim, args, kwargs):
         raw, boxes, lower = self.unbox_args(args)
-        ans = prim(*raw, **kwargs) if lower else prim.fun(*raw, **kwargs)
+        if kwargs:
+            ans = prim(*raw, **kwargs) if lower else prim.fun(*raw, **kwargs)
+        else:
+            ans = prim(*raw) if lower else prim.fun(*raw)
         tangent = None
         for i, b in boxes:
             if b._node is None:
@@ -34,7 +37,7 @@ class ForwardTrace(Trace):
             rule = prim.jvps.get(i)
             if rule is None:
                 raise TypeError(f"no JVP rule for argument {i} of primitive '{prim.name}'")
-            t = rule(b._node, ans, *raw, **kwargs)
+            t = rule(b._node, ans, *raw, **kwargs) if kwargs else rule(b._node, ans, *raw)
             if t is None:
                 continue
             tangent = t if tangent is None else tangent + t

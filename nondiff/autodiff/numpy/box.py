@@ -205,6 +205,7 @@ _UFUNCS = {**ew.UFUNCS, **ng.UFUNCS, _np.matmul: la.matmul}
 
 
 def _escape(args):
+    """Plain values for a numpy function the engine does not know (refused with derivatives)."""
     out = []
     for a in args:
         if isinstance(a, Box):
@@ -213,6 +214,8 @@ def _escape(args):
             a = type(a)(_escape(a))
         out.append(a)
     return out
+
+
 FUNCTIONS = {}  # numpy function -> nondiff.autodiff.numpy function (filled by the namespace)
 tracer.BoxType = ArrayBox
 tracer.out_hook = lambda prim, args, kwargs: _with_out(prim, args, dict(kwargs))

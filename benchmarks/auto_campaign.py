@@ -37,6 +37,8 @@ CONFIGS = {
     "auto": ("auto", {}),
     "auto[bipop]": ("auto", {"portfolio": "bipop"}),
     "auto[bfgs-restarts]": ("auto", {"portfolio": "bfgs-restarts"}),
+    "auto[bfgs-restarts-bipop]": ("auto", {"portfolio": "bfgs-restarts-bipop"}),
+    "auto[bfgs-bipop-restarts]": ("auto", {"portfolio": "bfgs-bipop-restarts"}),
     "cmaes-bipop": ("cmaes", {"restarts": 10**9, "restart_strategy": "bipop"}),
     "pycma": ("pycma", {}),
     "scipy-da": ("scipy-da", {}),
@@ -87,21 +89,32 @@ def label_of(strategy: str, options: str) -> str:
     return f"{strategy}{options}"
 
 
-def load(db, budget=None, dims=None, instances=None):
-    """label -> {(function, dim, instance): fraction of the 51 targets reached}."""
+def load(dbs, budget=None, dims=None, instances=None):
+    """label -> {(function, dim, instance): fraction of the 51 targets reached}.
+
+    ``dbs`` is a comma-separated list of databases; labels from the second one on get the
+    suffix ``@<file name>`` (so a new version of ``auto`` sits beside the old one).
+    """
+    out: dict[str, dict] = {}
+    for n, db in enumerate(dbs.split(",")):
+        suffix = "" if n == 0 else "@" + db.rsplit("/", 1)[-1].removesuffix(".db")
+        _load_one(db, suffix, out, budget, dims, instances)
+    return out
+
+
+def _load_one(db, suffix, out, budget, dims, instances):
     con = sqlite3.connect(db)
     rows = con.execute("SELECT strategy, options, function, dim, instance, budget, hits "
                        "FROM runs WHERE suite='bbob'").fetchall()
-    out: dict[str, dict] = {}
+    con.close()
     for strategy, options, f, d, i, b, hits in rows:
         if dims and d not in dims or instances and i not in instances:
             continue
         if budget and b != runner.parse_budget(budget, d):
             continue
         h = json.loads(hits)
-        out.setdefault(label_of(strategy, options), {})[(f, d, i)] = (
+        out.setdefault(label_of(strategy, options) + suffix, {})[(f, d, i)] = (
             sum(x is not None for x in h) / len(h))
-    return out
 
 
 def paired_ci(a: dict, b: dict, draws=10_000, seed=0):
@@ -141,11 +154,23 @@ def cmd_score(args) -> None:
             if lab != args.vs:
                 m, lo, hi, n = paired_ci(data[args.vs], data[lab])
                 print(f"  {lab:22s} {m:+.3f} [{lo:+.3f}, {hi:+.3f}] n={n}")
+    if args.per_function:
+        _per_function(data)
     if args.per_dim:
         for d in sorted({k[1] for v in data.values() for k in v}):
             print(f"dim {d}: " + ", ".join(
                 f"{lab} {np.mean([s for k, s in v.items() if k[1] == d]):.3f}"
                 for lab, v in sorted(data.items())))
+
+
+def _per_function(data) -> None:
+    labels = sorted(data)
+    print("\n| f | " + " | ".join(labels) + " |")
+    print("|---|" + "---|" * len(labels))
+    for k in range(1, 25):
+        cells = [np.mean([s for key, s in data[lab].items() if key[0] == f"f{k}"] or [np.nan])
+                 for lab in labels]
+        print(f"| f{k} | " + " | ".join(f"{c:.2f}" for c in cells) + " |")
 
 
 def main(argv=None) -> None:
@@ -165,6 +190,7 @@ def main(argv=None) -> None:
     s.add_argument("--budget", default="")
     s.add_argument("--vs", default="auto")
     s.add_argument("--per-dim", action="store_true")
+    s.add_argument("--per-function", action="store_true")
     args = ap.parse_args(argv)
     {"run": cmd_run, "score": cmd_score}[args.cmd](args)
 

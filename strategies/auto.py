@@ -36,7 +36,7 @@ figures):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -51,11 +51,18 @@ _FOREVER = 10**9  # restarts "without limit": the budget ends the run
 
 @dataclass(frozen=True)
 class _Phase:
-    """One step of a plan: a component, its options, and where it starts."""
+    """One step of a plan: a component, its options, where it starts and how long it lasts.
+
+    ``until`` is the fraction of the budget at which the phase ends (None: when its component
+    stops); with ``repeat`` a stopped component is restarted until then. The last phase of a
+    plan always repeats until the budget is spent.
+    """
 
     component: str  # "local" (strategies.auto_local) or a registry name
     options: dict = field(default_factory=dict)
     start: str = "default"  # "default" | "centre" | "random": the component's x0
+    until: float | None = None
+    repeat: bool = False
 
 
 def _bipop():
@@ -67,6 +74,10 @@ PORTFOLIOS = {
     "bfgs-bipop": (_Phase("local", start="centre"), _bipop()),
     "bipop": (_bipop(),),
     "bfgs-restarts": (_Phase("local", start="centre"), _Phase("local", start="random")),
+    "bfgs-restarts-bipop": (_Phase("local", start="centre"),
+                            _Phase("local", start="random", until=0.4, repeat=True), _bipop()),
+    "bfgs-bipop-restarts": (_Phase("local", start="centre"), replace(_bipop(), until=0.6),
+                            _Phase("local", start="random")),
 }
 DEFAULT_CONTINUOUS = "bfgs-bipop"
 
@@ -131,14 +142,25 @@ class Auto:
         """Build and start the component of ``phase`` (restarting the last one)."""
         st = self._state
         st.phase = min(phase, len(self.plan) - 1)
+        if st.phase < len(self.plan) - 1 and self._phase_budget(st.phase) == 0:
+            self._begin(st.phase + 1)  # no evaluations left for this phase
+            return
         st.child_used = self._ledger.next_id
         p = self.plan[st.phase]
         spec = {"component": p.component, "options": dict(p.options),
-                "seed": int(self._rng.integers(2**63 - 1)), "budget": self._remaining(),
-                "x0": self._start_point(p.start)}
+                "seed": int(self._rng.integers(2**63 - 1)),
+                "budget": self._phase_budget(st.phase), "x0": self._start_point(p.start)}
         st.child_spec, st.components = spec, st.components + 1
         st.log.append([self._ledger.next_id, f"start {p.component} (phase {st.phase})"])
         self._child = _build(self.space, spec, self._program)
+
+    def _phase_budget(self, phase: int):
+        """Evaluations left to ``phase``: up to its ``until`` share, else to the budget."""
+        if self.budget is None:
+            return None
+        until = self.plan[phase].until
+        end = self.budget if until is None else min(self.budget, int(until * self.budget))
+        return max(0, end - self._ledger.next_id)
 
     def _start_point(self, start: str):
         if start == "centre":
@@ -154,7 +176,8 @@ class Auto:
         st = self._state
         st.log.append([self._ledger.next_id, f"{st.child_spec['component']} stopped: "
                                              f"{self._child.stop()}"])
-        self._begin(st.phase + 1)
+        again = self.plan[st.phase].repeat and self._phase_budget(st.phase) != 0
+        self._begin(st.phase if again else st.phase + 1)
 
     # --- the protocol --------------------------------------------------------------------
     def ask(self):

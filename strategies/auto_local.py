@@ -7,8 +7,9 @@ section 3.5, sufficient decrease eq. 3.4 with ``c1 = 1e-4``). The step is clippe
 and the components that point out of the box at an active bound are dropped (a projected
 direction), so linear slopes ending at a face converge. Forward differences use the step
 ``h = 1e-7`` in the cube (about ``sqrt(machine epsilon)``, [1] eq. 8.6), backwards at the
-upper face. A gradient costs ``dim`` evaluations asked as one batch; the line search asks one
-point at a time.
+upper face; when they stall, central differences with ``h = 1e-5`` ([1] eq. 8.7) take over
+until the search stalls again. A gradient costs ``dim`` (``2 dim``) evaluations asked as one
+batch; the line search asks one point at a time.
 
 Ros (BBOB-2009 workshop, "Benchmarking the BFGS algorithm on the BBOB-2009 function testbed")
 found this method the fastest of the 2009 entries on the smooth unimodal BBOB functions at
@@ -40,6 +41,7 @@ _C1 = 1e-4  # Armijo constant, [1] section 3.1
 class _Params:
     x0: np.ndarray
     h: float
+    h_central: float
     max_backtracks: int
     xtol: float
 
@@ -61,7 +63,10 @@ class LocalBFGS:
     x0 : array, optional
         Start point in the unit cube; default its centre.
     h : float
-        Finite-difference step in the cube (default 1e-7).
+        Forward-difference step in the cube (default 1e-7).
+    h_central : float
+        Central-difference step, used once forward differences stall (default 1e-5, about
+        the cube root of machine epsilon, [1] eq. 8.7).
     max_backtracks : int
         Line-search halvings before the search counts as converged (default 30).
     xtol : float
@@ -77,14 +82,14 @@ class LocalBFGS:
 
     supported_types = ("real", "array")
 
-    def __init__(self, space, *, seed=None, budget=None, x0=None, h=1e-7, max_backtracks=30,
-                 xtol=1e-10):
+    def __init__(self, space, *, seed=None, budget=None, x0=None, h=1e-7, h_central=1e-5,
+                 max_backtracks=30, xtol=1e-10):
         del seed  # deterministic
         dim = space.dim
         x0 = np.full(dim, 0.5) if x0 is None else np.asarray(x0, dtype=float).reshape(-1)
         if x0.shape != (dim,) or not np.all((x0 >= 0) & (x0 <= 1)):
             raise ValueError(f"x0 must be {dim} numbers in [0, 1] (the unit-cube encoding)")
-        for name, value in (("h", h), ("xtol", xtol)):
+        for name, value in (("h", h), ("h_central", h_central), ("xtol", xtol)):
             if not (isinstance(value, (int, float)) and 0 < value < 0.5):
                 raise ValueError(f"{name} must be a number in (0, 0.5), got {value!r}")
         if not isinstance(max_backtracks, int) or max_backtracks < 1:
@@ -92,7 +97,7 @@ class LocalBFGS:
         if budget is not None and budget < 1:
             raise ValueError(f"budget must be >= 1, got {budget!r}")
         self.space, self.budget = space, budget
-        self._params = _Params(x0, float(h), max_backtracks, float(xtol))
+        self._params = _Params(x0, float(h), float(h_central), max_backtracks, float(xtol))
         self._ledger = Ledger(space)
         self._state = _State()
         self._start()
@@ -158,41 +163,63 @@ class LocalBFGS:
 
 # --- the search, as a generator of batches ------------------------------------------------------
 def _bfgs(p: _Params):
-    """Yield batches of points (rows in the cube), receive their values; return why it ended."""
+    """Yield batches of points (rows in the cube), receive their values; return why it ended.
+
+    Forward differences first; where they stop making progress (their error, of order h times
+    the curvature, dominates near a badly conditioned minimum) the search switches to central
+    differences (error of order h^2, [1] eq. 8.7) before it declares convergence.
+    """
     x = p.x0.copy()
     fx = (yield x[None, :])[0]
     if not math.isfinite(fx):
         return "the start point failed"
-    g = yield from _gradient(x, fx, p.h)
+    central = False
+    g = yield from _gradient(x, fx, p.h, central)
     H = None
     while True:
         d = _projected(x, -(g if H is None else H @ g))
         if H is None:  # first step: a tenth of the cube along the steepest descent
             d *= 0.1 / max(np.linalg.norm(d), 1e-300)
-        if not np.any(d):
-            return "converged: projected gradient is zero"
-        x_new, f_new = yield from _line_search(x, fx, g, d, p.max_backtracks)
-        if x_new is None:
-            if H is None:
-                return "converged: no descent along the gradient"
-            H = None  # a bad approximation: restart from steepest descent once
+        x_new, f_new = (None, None) if not np.any(d) else (
+            yield from _line_search(x, fx, g, d, p.max_backtracks))
+        if x_new is None or np.max(np.abs(x_new - x)) < p.xtol:
+            if central and H is None:
+                return "converged: " + ("no descent" if x_new is None else "step below xtol")
+            if x_new is not None:
+                x, fx = x_new, f_new
+            if central:  # a stale approximation: once more from steepest descent
+                H = None
+                continue
+            central = True
+            g = yield from _gradient(x, fx, p.h_central, central)
             continue
         s = x_new - x
         x, fx = x_new, f_new
-        g_new = yield from _gradient(x, fx, p.h)
+        g_new = yield from _gradient(x, fx, p.h_central if central else p.h, central)
         H = _bfgs_update(H, s, g_new - g)
         g = g_new
-        if np.max(np.abs(s)) < p.xtol:
-            return "converged: step below xtol"
 
 
-def _gradient(x, fx, h):
-    """Forward differences (backward at the upper face): one batch of ``dim`` points."""
-    steps = np.where(x + h > 1.0, -h, h)
-    X = x + np.diag(steps)
-    F = yield X
-    g = (F - fx) / steps
+def _gradient(x, fx, h, central=False):
+    """Finite differences as one batch: forward (``dim`` points, backward at the upper face)
+    or central (``2 dim`` points, one-sided at a face)."""
+    up = np.minimum(x + h, 1.0) - x
+    with np.errstate(invalid="ignore"):  # inf - inf from failed neighbours, zeroed below
+        g = yield from _differences(x, fx, h, up, central)
     return np.where(np.isfinite(g), g, 0.0)  # a failed neighbour says nothing about the slope
+
+
+def _differences(x, fx, h, up, central):
+    if not central:
+        steps = np.where(up < h, -h, h)
+        F = yield x + np.diag(steps)
+        g = (F - fx) / steps
+    else:
+        down = np.maximum(x - h, 0.0) - x
+        F = yield np.vstack([x + np.diag(up), x + np.diag(down)])
+        n = len(x)
+        g = (F[:n] - F[n:]) / (up - down)
+    return g
 
 
 def _projected(x, d):

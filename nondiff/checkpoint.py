@@ -282,8 +282,11 @@ def _rebuild(data, path, objective, space, strategy, budget, trust):
     if budget is not None:
         config.budget = int(budget)
     obj = _objective_from(meta, objective, saved_space, path)
-    strat = Run._make_strategy(config.strategy, saved_space, config.seed,
-                               meta["config"]["budget"], dict(config.strategy_options))
+    # Built with the budget the run now has, not the saved one: strategies cap their asks and
+    # stop at the budget they are built with (auto's phases rely on that), so one rebuilt with
+    # the old budget would stop a run resumed to extend it. The loaded state does the rest.
+    strat = Run._make_strategy(config.strategy, saved_space, config.seed, config.budget,
+                               dict(config.strategy_options))
     strat.load_state_dict(data["state"])
     errors = {int(k): v for k, v in meta["errors"].items()}
     history = History.from_arrays(saved_space, data["history"], errors)

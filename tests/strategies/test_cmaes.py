@@ -192,6 +192,26 @@ def test_budget_cuts_the_last_generation():
     np.testing.assert_array_equal(es.es.mean, mean)  # a partial generation is not told to pycma
 
 
+def sphere2(x, y):
+    return (x - 0.3) ** 2 + (y + 0.2) ** 2
+
+
+def test_resume_with_a_larger_budget_continues_as_an_unbroken_run(tmp_path, monkeypatch):
+    import nondiff as nd
+
+    monkeypatch.setenv("NONDIFF_KEY_FILE", str(tmp_path / "key"))
+    space, ck = Space(x=Real(-1, 1), y=Real(-1, 1)), tmp_path / "run.ckpt"
+    # popsize 6 in dimension 2: 12 evaluations are two whole generations, so the checkpoint
+    # holds a state the unbroken run also passes through
+    short = nd.minimize(sphere2, space, "cmaes", budget=12, seed=3, checkpoint=ck)
+    assert short.nfev == 12 and short.stop_reason == "budget"
+    resumed = nd.resume(ck, budget=40, objective=sphere2)
+    unbroken = nd.minimize(sphere2, space, "cmaes", budget=40, seed=3)
+    assert resumed.nfev == 40 and resumed.stop_reason == "budget"
+    np.testing.assert_array_equal(resumed.history.vectors, unbroken.history.vectors)
+    assert resumed.fun == unbroken.fun
+
+
 @pytest.mark.parametrize(
     "kwargs, name",
     [

@@ -32,7 +32,10 @@ What the adapter adds to pycma, and how:
   ``cma.NoiseHandler`` (a generation is followed by an ask of the re-evaluations it asks for,
   perturbed by ``epsilon`` as in ``cma.fmin``, or the same points when there are integer
   dimensions; one evaluation per measurement, no averaging).
-- **Failures.** ``+inf`` values reach pycma through ``finite_or_worst``.
+- **Failures.** ``+inf`` values reach pycma through ``finite_or_worst``. A generation in which
+  every evaluation failed carries no ranking, so it is not told at all and the next ``ask``
+  samples the same distribution again (pycma's own ``ask_and_eval`` likewise resamples
+  solutions whose value is NaN); the driver's fail-fast rule then sees the failures pile up.
 """
 
 from __future__ import annotations
@@ -262,9 +265,11 @@ class CMAES:
         with self._private_global_rng():
             if st.noise_pending is not None:
                 self._tell_reevaluations(full, complete)
-            elif complete:
+            elif complete and np.isfinite(full).any():
                 self._tell_generation(C, full)
-            # else: the budget cut this generation short; pycma needs whole generations
+            # else: the budget cut this generation short (pycma needs whole generations), or
+            # every evaluation failed: told as equal values, pycma would see a flat landscape
+            # and stop on tolfun; the next ask samples the same distribution again instead
             if st.noise_pending is None and st.stopped is None and st.es.stop():
                 self._end_run()
         st.generation += 1

@@ -212,6 +212,25 @@ def test_resume_with_a_larger_budget_continues_as_an_unbroken_run(tmp_path, monk
     assert resumed.fun == unbroken.fun
 
 
+def test_all_failing_generations_are_resampled_until_the_driver_fails_fast():
+    import nondiff as nd
+    from nondiff.errors import ObjectiveError
+
+    es = CMAES(BOX, seed=2, x0=X0)
+    mean, sigma = es.es.mean.copy(), es.es.sigma
+    for _ in range(3):
+        cands = es.ask()
+        es.tell(cands, np.full(len(cands), np.inf))
+        assert es.stop() is None  # no "converged: tolfun" from a landscape that is not flat
+    np.testing.assert_array_equal(es.es.mean, mean)  # nothing was told to pycma
+    assert es.es.sigma == sigma and es.es.countiter == 0
+    cands, values = step(es, rastrigin_like)  # the first informative generation is told
+    assert es.es.countiter == 1 and len({tuple(c.vector) for c in cands}) == len(cands)
+    space = Space(x=Real(-1, 1), y=Real(-1, 1))  # popsize 6: fail-fast needs a second generation
+    with pytest.raises(ObjectiveError, match="the first 12 evaluations all failed"):
+        nd.minimize(lambda x, y: float("inf"), space, "cmaes", budget=100, seed=0)
+
+
 @pytest.mark.parametrize(
     "kwargs, name",
     [

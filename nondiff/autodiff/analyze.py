@@ -95,32 +95,54 @@ class Analysis:
 
 
 class _Recorder:
-    """Events keyed by (kind, name, code object, line) -> mask of the leaves involved.
+    """Events keyed by ``(kind, name, code object, line)`` -> mask of the leaves involved.
 
     Recording must stay cheap (a 2,000-step loop branches thousands of times): the user's frame
-    is found at a known depth, checked against a cache of the engine's own code objects, and
-    the key holds the code object; file names are read once, when the report is built.
+    is found at a known depth and checked against a cache of the engine's own code objects;
+    keys hold code objects, and names and file names are resolved once, in :meth:`report`.
+    Conversions (``bool()``, ``int()``...) are keyed ``(kind, code, line)``.
     """
 
-    __slots__ = ("events", "ctrl_piece", "ctrl_step")
+    __slots__ = ("events", "branch_steps")
 
     def __init__(self):
         self.events = {}
-        self.ctrl_piece = 0
-        self.ctrl_step = 0
+        self.branch_steps = 0  # leaves that reached a branch through a step function
 
     def add(self, kind, name, mask, depth=3):
-        f = _getframe(depth)
-        while f is not None and _in_engine(f.f_code):
-            f = f.f_back
+        f = _user_frame(_getframe(depth))
         key = (kind, name, f.f_code, f.f_lineno) if f is not None else (kind, name, None, 0)
         events = self.events
         events[key] = events.get(key, 0) | mask
 
+    def control(self):
+        """``(piece, step)`` masks contributed by conversions of traced values."""
+        piece, step = 0, self.branch_steps
+        for key, mask in self.events.items():
+            if len(key) == 3:
+                if key[0] == "branch":
+                    piece |= mask
+                else:
+                    step |= mask
+        return piece, step
+
     def report(self):
-        """``{Event: mask}`` with file names resolved."""
-        return {Event(k, n, c.co_filename if c is not None else "<unknown>", line): m
-                for (k, n, c, line), m in self.events.items()}
+        """``{Event: mask}`` with names and file names resolved."""
+        out = {}
+        for key, mask in self.events.items():
+            if len(key) == 3:
+                key = (_EVENT_KIND[key[0]], _CONVERSIONS[key[0]], key[1], key[2])
+            kind, name, code, line = key
+            where = code.co_filename if code is not None else "<unknown>"
+            event = Event(kind, name, where, line)
+            out[event] = out.get(event, 0) | mask
+        return out
+
+
+def _user_frame(f):
+    while f is not None and _in_engine(f.f_code):
+        f = f.f_back
+    return f
 
 
 _ENGINE_CODES = {}
@@ -181,13 +203,15 @@ class AnalyzeTrace(Trace):
 
     def event(self, kind, box, convert):
         m = box._node
-        if m is not None:
-            self.rec.add(_EVENT_KIND[kind], _CONVERSIONS[kind], m[0], 3)
-            if kind == "branch":
-                self.rec.ctrl_piece |= m[0]
-                self.rec.ctrl_step |= m[2]
-            else:
-                self.rec.ctrl_step |= m[0]
+        if m is not None:  # the hot path of analysis: inlined, no helper calls when possible
+            f = _getframe(2)  # event <- ArrayBox.__bool__ (or __int__, ...) <- the program
+            if _ENGINE_CODES.get(f.f_code, True):
+                f = _user_frame(f)
+            key = (kind, f.f_code, f.f_lineno) if f is not None else (kind, None, 0)
+            events = self.rec.events
+            events[key] = events.get(key, 0) | m[0]
+            if m[2]:
+                self.rec.branch_steps |= m[2]
         return convert(box._value)
 
     def linear(self, prim, parts, ans):
@@ -242,8 +266,8 @@ def analyze(fun, *args, argnums=None):
         args, paths = _box_inputs(trace, args, argnums, names)
         value = fun(*args)
     out = _output_masks(trace, value)
-    events = trace.rec.report()
-    leaves = [_classify(p, 1 << k, out, trace.rec, events) for k, p in enumerate(paths)]
+    events, control = trace.rec.report(), trace.rec.control()
+    leaves = [_classify(p, 1 << k, out, control, events) for k, p in enumerate(paths)]
     return Analysis(leaves, _strip(value), list(events))
 
 
@@ -298,16 +322,17 @@ def _strip(value):
     return unflatten(tree, [getval(v) for v in leaves])
 
 
-def _classify(path, bit, out, rec, events):
+def _classify(path, bit, out, control, events):
     dep, diff, step, piece = out
-    if not (dep | rec.ctrl_piece | rec.ctrl_step) & bit:
+    ctrl_piece, ctrl_step = control
+    if not (dep | ctrl_piece | ctrl_step) & bit:
         return LeafReport(path, NO_EFFECT)
     mine = [e for e, m in events.items() if m & bit]
-    if (step | rec.ctrl_step) & bit:
+    if (step | ctrl_step) & bit:
         return LeafReport(path, NONDIFFERENTIABLE, _kinds(mine, _STEP_KINDS))
     if not diff & bit:
         return LeafReport(path, NONDIFFERENTIABLE, tuple(mine))
-    if (piece | rec.ctrl_piece) & bit:
+    if (piece | ctrl_piece) & bit:
         return LeafReport(path, PIECEWISE, _kinds(mine, ("branch", "kink")))
     return LeafReport(path, DIFFERENTIABLE)
 

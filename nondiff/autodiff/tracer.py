@@ -147,7 +147,12 @@ class Trace:
 
     def nograd(self, prim, args, kwargs):
         """Evaluate a no-derivative primitive: a plain result (constant box if shape-only)."""
-        ans = prim.fun(*[getval(a) for a in args], **kwargs)
+        raw = []
+        for a in args:  # strip every level (a loop, not getval: comparisons run in hot loops)
+            while isinstance(a, Box):
+                a = a._value
+            raw.append(a)
+        ans = prim.fun(*raw, **kwargs) if kwargs else prim.fun(*raw)
         if prim.category == "shape":
             return self.box(ans, None)
         return ans

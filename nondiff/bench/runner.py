@@ -20,6 +20,7 @@ and the evaluation count at which each target was first reached (:data:`TARGETS`
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import hashlib
 import json
 import math
@@ -152,10 +153,13 @@ def _check_strategies(strategies) -> None:
 # --- one run ------------------------------------------------------------------------------------
 def execute(spec: RunSpec, coco_root=None) -> tuple[dict, list]:
     """Run ``spec`` here and return its database row and trace (see :mod:`.store`)."""
-    kw = {}
-    if coco_root is not None and spec.problem.suite == "bbob":
-        kw = {"observer_folder": coco_folder(coco_root, spec), "algorithm": spec.strategy}
-    problem = suites.build(spec.problem, **kw)
+    if spec.problem.suite == "bbob":
+        kw = {}
+        if coco_root is not None:
+            kw = {"observer_folder": coco_folder(coco_root, spec), "algorithm": spec.strategy}
+        problem = suites.build(spec.problem, **kw)
+    else:
+        problem = _cached_build(spec.problem)
     t0 = time.perf_counter()
     try:
         values, stop_reason = _values_of(spec, problem)
@@ -164,6 +168,13 @@ def execute(spec: RunSpec, coco_root=None) -> tuple[dict, list]:
             problem.close()
     seconds = time.perf_counter() - t0
     return _row(spec, problem, values, stop_reason, seconds), log_trace(values)
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_build(problem: ProblemSpec):
+    """Problems other than bbob's are stateless: a worker builds each once (TSP references and
+    feature-selection enumerations are not cheap), whichever strategies then run on it."""
+    return suites.build(problem)
 
 
 def coco_folder(root, spec: RunSpec) -> str:

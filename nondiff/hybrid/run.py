@@ -12,7 +12,8 @@ from __future__ import annotations
 __all__ = ["minimize"]
 
 
-def minimize(program, space, *, budget, seed=None, **options):
+def minimize(program, space, *, budget, seed=None, callbacks=(), max_time=None, target=None,
+             **options):
     """Minimize ``program(**params)`` over ``space`` with :class:`strategies.hybrid.Hybrid`.
 
     Parameters
@@ -23,6 +24,9 @@ def minimize(program, space, *, budget, seed=None, **options):
     budget : int
         Function evaluations in total (the driver's and the strategy's).
     seed : int, optional
+    callbacks, max_time, target
+        As for :func:`nondiff.minimize` (callbacks see the strategy as ``info.run.strategy``,
+        whose ``counts()`` include the inner evaluations).
     **options
         Options of the ``hybrid`` strategy (``search``, ``trainer``, ``steps``, ``mode``, ...).
 
@@ -43,7 +47,8 @@ def minimize(program, space, *, budget, seed=None, **options):
     from strategies.hybrid import Hybrid
 
     strategy = Hybrid(space, seed=seed, budget=budget, program=program, **options)
-    res = drive(program, space, strategy, budget=budget, seed=seed)
+    res = drive(program, space, strategy, budget=budget, seed=seed, callbacks=callbacks,
+                max_time=max_time, target=target)
     res.update(strategy.counts())
     res["classification"] = strategy.classification
     return res

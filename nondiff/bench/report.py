@@ -220,8 +220,13 @@ def _runs_meta(funcs) -> str:
     runs = [r for by in funcs.values() for rs in by.values() for r in rs]
     budgets = sorted({r["budget"] for r in runs})
     inst = sorted({r["instance"] for r in runs})
-    return (f"{len(funcs)} functions, instances {inst}, budgets {budgets} evaluations, "
-            f"{len(runs)} runs.")
+    refs = sorted({r["function"] for r in runs if not r["exact"]})
+    text = (f"{len(funcs)} functions, instances {inst}, budgets {budgets} evaluations, "
+            f"{len(runs)} runs. Precision is measured from the known optimum")
+    if refs:
+        text += (f", except for {', '.join(refs)}: from a reference value (a bound or best "
+                 "known), which a strategy may beat (negative precision reaches every target)")
+    return text + "."
 
 
 def _ecdf_grid(dim, runs) -> np.ndarray:

@@ -325,10 +325,18 @@ def _rule_discrete(f):
     exotic = f["kinds"] & {"categorical", "bits", "permutation"}
     if not exotic:
         return None
-    return ("ga", (_Phase("ga"),),
+    popsize = _ga_popsize(f["budget"])
+    return ("ga", (_Phase("ga", {"popsize": popsize}),),
             [f"the space has {', '.join(sorted(exotic))} parameters: the genetic algorithm "
-             "has typed operators for each kind (restarted if it stops early)"]
-            + _hybrid_note(f))
+             "has typed operators for each kind (restarted if it stops early)",
+             f"GA population {popsize}: about 35 generations of the budget, between 20 and "
+             "100 (benchmarks/auto_mixed.py, tuning instance)"] + _hybrid_note(f))
+
+
+def _ga_popsize(budget) -> int:
+    if budget is None:
+        return 100  # the GA's own default
+    return int(np.clip(round(budget / 35), 20, 100))
 
 
 def _rule_integer(f):

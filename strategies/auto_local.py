@@ -7,9 +7,10 @@ section 3.5, sufficient decrease eq. 3.4 with ``c1 = 1e-4``). The step is clippe
 and the components that point out of the box at an active bound are dropped (a projected
 direction), so linear slopes ending at a face converge. Forward differences use the step
 ``h = 1e-7`` in the cube (about ``sqrt(machine epsilon)``, [1] eq. 8.6), backwards at the
-upper face; when they stall, central differences with ``h = 1e-5`` ([1] eq. 8.7) take over
-until the search stalls again. A gradient costs ``dim`` (``2 dim``) evaluations asked as one
-batch; the line search asks one point at a time.
+upper face; when they stall, central differences ([1] eq. 8.7) take over with ``h = 1e-5``,
+then 1e-6, 1e-7, 1e-8 each time the search stalls again (BBOB's oscillation transformation
+makes coarse quotients point the wrong way close to the optimum). A gradient costs ``dim``
+(``2 dim``) evaluations asked as one batch; the line search asks one point at a time.
 
 Ros (BBOB-2009 workshop, "Benchmarking the BFGS algorithm on the BBOB-2009 function testbed")
 found this method the fastest of the 2009 entries on the smooth unimodal BBOB functions at
@@ -65,8 +66,9 @@ class LocalBFGS:
     h : float
         Forward-difference step in the cube (default 1e-7).
     h_central : float
-        Central-difference step, used once forward differences stall (default 1e-5, about
-        the cube root of machine epsilon, [1] eq. 8.7).
+        First central-difference step, used once forward differences stall (default 1e-5,
+        about the cube root of machine epsilon, [1] eq. 8.7); divided by 10 at each further
+        stall down to 1e-8.
     max_backtracks : int
         Line-search halvings before the search counts as converged (default 30).
     xtol : float
@@ -165,16 +167,18 @@ class LocalBFGS:
 def _bfgs(p: _Params):
     """Yield batches of points (rows in the cube), receive their values; return why it ended.
 
-    Forward differences first; where they stop making progress (their error, of order h times
-    the curvature, dominates near a badly conditioned minimum) the search switches to central
-    differences (error of order h^2, [1] eq. 8.7) before it declares convergence.
+    The gradient starts as forward differences. When a line search stalls, the next level of
+    :func:`_fd_levels` takes over (central differences, then ever smaller steps: near a badly
+    conditioned or oscillating minimum a coarse difference quotient points the wrong way),
+    keeping the Hessian approximation; at the last level one more try from steepest descent,
+    then the search has converged.
     """
     x = p.x0.copy()
     fx = (yield x[None, :])[0]
     if not math.isfinite(fx):
         return "the start point failed"
-    central = False
-    g = yield from _gradient(x, fx, p.h, central)
+    levels, k = _fd_levels(p), 0
+    g = yield from _gradient(x, fx, *levels[k])
     H = None
     while True:
         d = _projected(x, -(g if H is None else H @ g))
@@ -183,21 +187,30 @@ def _bfgs(p: _Params):
         x_new, f_new = (None, None) if not np.any(d) else (
             yield from _line_search(x, fx, g, d, p.max_backtracks))
         if x_new is None or np.max(np.abs(x_new - x)) < p.xtol:
-            if central and H is None:
-                return "converged: " + ("no descent" if x_new is None else "step below xtol")
             if x_new is not None:
                 x, fx = x_new, f_new
-            if central:  # a stale approximation: once more from steepest descent
+            if k + 1 < len(levels):
+                k += 1
+                g = yield from _gradient(x, fx, *levels[k])
+            elif H is not None:  # a stale approximation: once more from steepest descent
                 H = None
-                continue
-            central = True
-            g = yield from _gradient(x, fx, p.h_central, central)
+            else:
+                return "converged: " + ("no descent" if x_new is None else "step below xtol")
             continue
         s = x_new - x
         x, fx = x_new, f_new
-        g_new = yield from _gradient(x, fx, p.h_central if central else p.h, central)
+        g_new = yield from _gradient(x, fx, *levels[k])
         H = _bfgs_update(H, s, g_new - g)
         g = g_new
+
+
+def _fd_levels(p: _Params) -> list[tuple[float, bool]]:
+    """(step, central) pairs: forward ``h``, then central from ``h_central`` down to 1e-8."""
+    levels, h = [(p.h, False)], p.h_central
+    while h >= 1e-8 * (1 - 1e-9):
+        levels.append((h, True))
+        h /= 10.0
+    return levels
 
 
 def _gradient(x, fx, h, central=False):

@@ -68,3 +68,14 @@ def test_special_unary(name, shape):
 
 def test_logit():
     check(anp.special.logit, R.uniform(0.2, 0.8, size=(2, 3)))
+
+
+def test_logsumexp_value_matches_scipy():
+    import scipy.special as sp
+
+    x = np.array([[0.0, -np.inf, 1e3], [-np.inf, -np.inf, -np.inf]])
+    for axis in (None, 0, 1):
+        for keepdims in (False, True):
+            got = anp.special.logsumexp(x, axis=axis, keepdims=keepdims)
+            want = sp.logsumexp(x, axis=axis, keepdims=keepdims)
+            assert np.shape(got) == np.shape(want) and np.allclose(got, want)

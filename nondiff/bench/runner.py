@@ -20,6 +20,7 @@ and the evaluation count at which each target was first reached (:data:`TARGETS`
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import functools
 import hashlib
 import json
@@ -285,9 +286,18 @@ def run_campaign(specs, db, *, workers: int = 1, executor=None, coco_root=None,
         summary.campaign = store.start_campaign(options or {}, threads)
         t0 = time.perf_counter()
         if todo:
-            _drive(todo, store, summary, workers, executor, coco_root, progress, t0)
+            with _coco_cleanup(coco_root, todo):
+                _drive(todo, store, summary, workers, executor, coco_root, progress, t0)
         summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _coco_cleanup(coco_root, todo):
+    if coco_root is None or not any(s.problem.suite == "bbob" for s in todo):
+        return contextlib.nullcontext()
+    from nondiff.bench.suites.bbob import remove_exdata
+
+    return remove_exdata()
 
 
 def _thread_record(workers, executor) -> dict:

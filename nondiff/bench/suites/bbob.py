@@ -17,7 +17,7 @@ import numpy as np
 
 from nondiff.bench.suites import Problem
 
-__all__ = ["FUNCTIONS", "FIXED_DIMS", "available", "build"]
+__all__ = ["FUNCTIONS", "FIXED_DIMS", "available", "build", "remove_exdata"]
 
 # named "f1".."f24" as COCO prints them
 FUNCTIONS = {f"f{i}": None for i in range(1, 25)}
@@ -52,12 +52,12 @@ def build(spec, observer_folder=None, algorithm="nondiff") -> Problem:
     suite = cocoex.Suite("bbob", f"instances: {spec.instance}",
                          f"dimensions: {spec.dim} function_indices: {fid}")
     problem = next(iter(suite))
-    observer = exdata = None
+    observer = None
     if observer_folder is not None:
-        observer, exdata = _observe(problem, observer_folder, algorithm)
+        observer = _observe(problem, observer_folder, algorithm)
     return Problem(spec, _space(problem), _Call(problem), fopt,
                    bounds=(np.array(problem.lower_bounds), np.array(problem.upper_bounds)),
-                   close=lambda: _free(problem, observer, suite, exdata))
+                   close=lambda: _free(problem, observer, suite))
 
 
 class _Call:
@@ -83,13 +83,25 @@ def _observe(problem, folder, algorithm):
     folder = os.path.abspath(folder)
     shutil.rmtree(folder, ignore_errors=True)
     # cocoex always writes below "exdata/" in the working directory: reach the folder
-    # through a path relative to that, and drop the empty "exdata" it leaves behind.
-    exdata = os.path.join(os.getcwd(), "exdata")
-    made = not os.path.exists(exdata)
-    rel = os.path.relpath(folder, exdata)
+    # through a path relative to that. Files are opened through it while the run goes on, so
+    # only the campaign, once every run is over, may remove it (:func:`remove_exdata`).
+    rel = os.path.relpath(folder, os.path.join(os.getcwd(), "exdata"))
     observer = cocoex.Observer("bbob", f"result_folder: {rel} algorithm_name: {algorithm}")
     problem.observe_with(observer)
-    return observer, (exdata if made else None)
+    return observer
+
+
+class remove_exdata:
+    """Remove the empty ``exdata`` folder cocoex leaves in the working directory, if it was
+    not there before (a context manager around a whole campaign)."""
+
+    def __enter__(self):
+        self.path = os.path.join(os.getcwd(), "exdata")
+        self.existed = os.path.exists(self.path)
+
+    def __exit__(self, *exc):
+        if not self.existed:
+            _rmdir_quietly(self.path)
 
 
 def _rmdir_quietly(path):
@@ -99,8 +111,6 @@ def _rmdir_quietly(path):
         pass
 
 
-def _free(problem, observer, suite, exdata) -> None:
+def _free(problem, observer, suite) -> None:
     problem.free()
     del observer, suite
-    if exdata is not None:
-        _rmdir_quietly(exdata)

@@ -170,6 +170,7 @@ def test_bbob_runs_are_logged_for_cocopp(tmp_path, monkeypatch):
     assert summary.done == 2
     infos = sorted(p.name for p in (tmp_path / "coco" / "random").rglob("*.info"))
     assert infos == ["bbobexp_f1.info", "bbobexp_f8.info"]
+    assert not (tmp_path / "exdata").exists()  # cocoex's working folder, removed at the end
     with Store(tmp_path / "r.db") as s:
         assert all(math.isfinite(r["fopt"]) and r["nfev"] == 20 for r in s.runs())
 

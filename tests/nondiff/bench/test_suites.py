@@ -154,12 +154,15 @@ def test_feature_selection_optimum_is_attained_and_not_beaten():
 # --- bbob -------------------------------------------------------------------------------------
 def test_bbob_optimum_matches_cocoex_and_observer_logs(tmp_path, monkeypatch):
     cocoex = pytest.importorskip("cocoex", reason="the bbob suite needs coco-experiment")
+    from nondiff.bench.suites.bbob import remove_exdata
+
     monkeypatch.chdir(tmp_path)
-    p = build(spec("bbob", "f3", 5, 2), observer_folder=tmp_path / "log")
-    bare = cocoex.BareProblem("bbob", 3, 5, 2)
-    assert p.fn(bare.best_parameter()) == pytest.approx(p.fopt, abs=1e-12)
-    assert p.fn(np.zeros(5)) > p.fopt
-    p.close()
+    with remove_exdata():
+        p = build(spec("bbob", "f3", 5, 2), observer_folder=tmp_path / "log")
+        bare = cocoex.BareProblem("bbob", 3, 5, 2)
+        assert p.fn(bare.best_parameter()) == pytest.approx(p.fopt, abs=1e-12)
+        assert p.fn(np.zeros(5)) > p.fopt
+        p.close()
     assert (tmp_path / "log" / "bbobexp_f3.info").exists()
     assert not (tmp_path / "exdata").exists()
 

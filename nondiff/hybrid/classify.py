@@ -87,6 +87,11 @@ class Classification:
     def strategy(self):
         return "hybrid" if self.gradient else None
 
+    def hybrid_options(self):
+        """Options that build the ``hybrid`` strategy on this classification without running
+        it again: ``Hybrid(space, program=f, **classification.hybrid_options())``."""
+        return {"gradient": tuple(self.gradient), "piecewise": tuple(self.piecewise)}
+
     def to_dict(self):
         """Plain data: name -> {status, reason, events (as strings)}."""
         return {n: {"status": r.status, "reason": r.reason, "events": [str(e) for e in r.events]}

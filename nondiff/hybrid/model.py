@@ -72,6 +72,7 @@ class HybridModel:
             raise TypeError(f"penalty must be callable, got {type(penalty).__name__}")
         self.forward, self.init, self.space = forward, init, space
         self.loss, self.penalty = loss, penalty
+        self.nfev_ = self.njev_ = 0
 
     def fit(self, data, *, val_data=None, budget=20, search="random", steps=200, lr=0.01,
             seed=None, search_options=None):

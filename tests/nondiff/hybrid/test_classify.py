@@ -84,6 +84,15 @@ def test_kinds_routing_and_no_effect():
     assert cl.to_dict()["k"]["reason"] == "a integer parameter"
 
 
+def test_routing_options_rebuild_the_split():
+    from strategies.hybrid import Hybrid
+
+    cl = classify(f, F_SPACE, seed=0)
+    s = Hybrid(F_SPACE, program=f, seed=0, **cl.hybrid_options())
+    assert s.classification is None  # not classified twice
+    assert (s.gradient, s.searched, s.piecewise) == (("a", "c"), ("b",), ("c",))
+
+
 def test_no_gradient_parameter_routes_nowhere():
     cl = classify(lambda k, b: k + (0.0 if b > 0.5 else 1.0),
                   Space(k=Integer(0, 3), b=Real(0, 1)), seed=0)

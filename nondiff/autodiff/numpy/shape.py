@@ -17,7 +17,7 @@ __all__ = [
     "getitem", "reshape", "transpose", "swapaxes", "moveaxis", "squeeze", "expand_dims",
     "ravel", "broadcast_to", "concatenate", "stack", "hstack", "vstack", "split", "tile",
     "repeat", "flip", "pad", "triu", "tril", "roll", "take_along_axis", "sort", "diagonal",
-    "trace", "atleast_1d", "atleast_2d",
+    "trace", "atleast_1d", "atleast_2d", "diag", "take",
 ]
 
 
@@ -284,6 +284,24 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
     n, m = _shape(x)
     rows = _np.arange(max(0, -offset), min(n, m - offset))
     return getitem(x, (rows, rows + offset))
+
+
+def diag(v, k=0):
+    """numpy.diag: the k-th diagonal of a 2-D array, or a 2-D array with ``v`` on it."""
+    if len(_shape(v)) == 2:
+        return diagonal(v, k)
+    n = _shape(v)[0] + abs(k)
+    rows = _np.arange(_shape(v)[0]) + max(-k, 0)
+    return untake(v, (rows, rows + k), (n, n))  # a scatter into zeros: linear, all orders
+
+
+def take(x, indices, axis=None):
+    """numpy.take as indexing (gradients scatter-add over repeated indices)."""
+    if axis is None:
+        return getitem(ravel(x), indices)
+    idx = [slice(None)] * len(_shape(x))
+    idx[axis] = indices
+    return getitem(x, tuple(idx))
 
 
 def trace(x, offset=0):

@@ -45,6 +45,10 @@ CASES = {
     "diagonal": (lambda x: anp.diagonal(x), X),
     "trace": (lambda x: anp.trace(x @ x.T), X),
     "scalar_index": (lambda x: x[0] * 2.0, 1.5 * np.ones(3)),
+    "diag_build": (lambda x: anp.diag(x[0], 1), X),
+    "diag_read": (lambda x: anp.diag(x @ x.T), X),
+    "take": (lambda x: anp.take(x, [2, 0, 2], axis=1), X),
+    "take_flat": (lambda x: anp.take(x, [5, 1]), X),
 }
 
 

@@ -44,7 +44,7 @@ import numpy as np
 from nondiff import registry, seeding
 from nondiff.hybrid.classify import classify
 from nondiff.hybrid.inner import TRAINERS
-from nondiff.hybrid.probe import probe_point
+from nondiff.hybrid.probe import PAIRS, probe_point
 from nondiff.hybrid.program import GRADIENT_KINDS, BoundProgram, Counts
 from nondiff.space import Space
 from nondiff.strategy import Batch, candidate_ids, stack_vectors
@@ -75,7 +75,6 @@ class _State:
     piecewise: list = field(default_factory=list)
     outer: int = 0  # evaluations told back by the driver
     generation: int = 0
-    last_n: int = 1
 
 
 class Hybrid:
@@ -132,7 +131,7 @@ class Hybrid:
 
     def __init__(self, space, *, seed=None, budget=None, program=None, gradient=None,
                  piecewise=None, search="auto", search_options=None, trainer="adam", steps=20,
-                 lr=0.05, mode="lamarckian", perturb=0.05, recheck_every=0, classify_points=3,
+                 lr=0.05, mode="lamarckian", perturb=0.05, recheck_every=10, classify_points=3,
                  x0=None):
         _check_options(program, trainer, steps, lr, mode, perturb, recheck_every, budget)
         self.space, self.budget, self.program = space, budget, program
@@ -208,6 +207,8 @@ class Hybrid:
     # --- ask ------------------------------------------------------------------------------
     def ask(self):
         subs = self._search.ask() if self._search is not None else None
+        if subs is not None and self._bound is not None and self.budget is not None:
+            subs = subs[: max(1, self._room())]  # a prefix: the search is told a prefix
         n = len(subs) if subs is not None else 1
         first = self._ledger.issue(n)
         X = np.zeros((n, self.space.dim))
@@ -223,7 +224,6 @@ class Hybrid:
         gspace = Space({k: self.space[k] for k in self._p.gradient})
         X[:, self._columns(self._p.gradient)] = gspace.encode(trained)
         self._pending = (first, subs, thetas)
-        self._state.last_n = n
         return Batch(self.space, X, first, params)
 
     def _columns(self, names):
@@ -233,8 +233,12 @@ class Hybrid:
         """Inner evaluations per candidate: ``steps``, cut so the total fits in the budget."""
         if self.budget is None:
             return [self._p.steps] * n
-        room = max(0, self.budget - self._state.outer - self.counts_inner.nfev - n)
+        room = max(0, self._room() - n)
         return [min(self._p.steps, room // n + (i < room % n)) for i in range(n)]
+
+    def _room(self):
+        """Evaluations left in the budget (driver's and inner ones together)."""
+        return self.budget - self._state.outer - self.counts_inner.nfev
 
     def _train(self, base, cap):
         st, b = self._state, self._bound
@@ -272,7 +276,8 @@ class Hybrid:
     def _recheck(self):
         """Probe the gradient parameters at the incumbent; mismatches become piecewise."""
         best = self._ledger.best
-        if best is None:
+        cost = 1 + len(self._p.gradient) * (3 + 2 * PAIRS)  # see probe_point
+        if best is None or (self.budget is not None and self._room() < cost + 1):
             return
         found = probe_point(self._bound, best[0].params, self._state.rng)
         for name, probe in found.items():
@@ -285,10 +290,8 @@ class Hybrid:
             reason = self._search.stop()
             if reason is not None:
                 return reason
-        st = self._state
-        if self.budget is not None and self.counts_inner.nfev:
-            if self.budget - st.outer - self.counts_inner.nfev < st.last_n:
-                return "budget"
+        if self.budget is not None and self.counts_inner.nfev and self._room() <= 0:
+            return "budget"
         return None
 
     @property
@@ -309,7 +312,7 @@ class Hybrid:
             "search": None if self._search is None else self._search.state_dict(),
             "parent": st.parent.copy(), "parent_value": st.parent_value,
             "piecewise": list(st.piecewise), "outer": st.outer, "generation": st.generation,
-            "last_n": st.last_n, "nfev_inner": self.counts_inner.nfev,
+            "nfev_inner": self.counts_inner.nfev,
             "njev": self.counts_inner.njev,
         }
 
@@ -321,8 +324,7 @@ class Hybrid:
                              parent=np.asarray(state["parent"], dtype=float).reshape(-1),
                              parent_value=float(state["parent_value"]),
                              piecewise=[str(k) for k in state["piecewise"]],
-                             outer=int(state["outer"]), generation=int(state["generation"]),
-                             last_n=int(state["last_n"]))
+                             outer=int(state["outer"]), generation=int(state["generation"]))
         self.counts_inner.nfev = int(state["nfev_inner"])
         self.counts_inner.njev = int(state["njev"])
         self._pending = None

@@ -66,6 +66,20 @@ def test_budget_counts_every_call(trainer):
     assert res.stop_reason == "budget" and res.params["k"] == 0 and abs(res.params["w"]) < 1e-3
 
 
+def test_budget_through_the_driver_by_name():
+    calls = []
+
+    def counted(w, k):
+        calls.append(1)
+        return quad(w, k)
+
+    # classification alone takes ~40 calls and the GA asks more than are left: the strategy
+    # hands out only what the budget allows
+    res = minimize(counted, QUAD_SPACE, "hybrid", budget=50, seed=0,
+                   strategy_options={"program": counted})
+    assert len(calls) <= 50 and res.nfev < 50
+
+
 def test_baldwinian_restarts_training_from_x0_lamarckian_inherits():
     space = Space(w=Real(-2, 2), k=Integer(0, 10))
     starts = {}

@@ -145,5 +145,10 @@ def report(nd, dp) -> None:
 
 
 def stack_param(cands, name) -> np.ndarray:
-    """One parameter of every candidate, stacked (what a user's batch objective would see)."""
-    return np.stack([np.asarray(c.params[name]) for c in cands])
+    """One parameter of every candidate, stacked (what a user's batch objective would see).
+
+    A :class:`~nondiff.strategy.Batch` from a GA already holds its params as a list of dicts.
+    """
+    rows = cands.params if getattr(cands, "params", None) is not None else [c.params
+                                                                             for c in cands]
+    return np.stack([np.asarray(p[name]) for p in rows])

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nondiff import seeding
-from nondiff.strategy import Candidate, candidates_from_genome
+from nondiff.strategy import Candidate, candidate_ids, candidates_from_genome
 from strategies import ga_memetic as memetic
 from strategies import ga_operators as ops
 from strategies._common import Ledger
@@ -183,7 +183,7 @@ class GeneticAlgorithm:
         else:
             genome = self._breed(self._capped(self._brood_size()))
         # Local rounds ask local_size neighbours per child: the budget may cut the last ones.
-        genome = _take(genome, np.arange(self._capped(_length(genome))))
+        genome = _head(genome, self._capped(_length(genome)))
         s.asked = genome
         s.asked_viol = self._violation(genome)
         s.asked_first = self._ledger.issue(_length(genome))
@@ -226,7 +226,7 @@ class GeneticAlgorithm:
             c, d = ops.crossover(p.crossovers[name], spec, s.rng,
                                  mum[name][cross], dad[name][cross])
             mum[name][cross], dad[name][cross] = c, d
-        children = _take(_concat(mum, dad), np.arange(n))
+        children = _head(_concat(mum, dad), n)
         # --- mutate, repair, remove duplicates ---
         children = self._repaired(self._mutated(children))
         if p.dedupe:
@@ -290,21 +290,25 @@ class GeneticAlgorithm:
         """Record the values of (a subset of) the last ask and advance the generation."""
         s = self._state
         values = np.asarray(values, dtype=float).reshape(-1)
-        if len(candidates) != values.shape[0]:
-            raise ValueError(f"tell got {len(candidates)} candidates but {values.shape[0]} values")
+        ids = candidate_ids(candidates)
+        if len(ids) != values.shape[0]:
+            raise ValueError(f"tell got {len(ids)} candidates but {values.shape[0]} values")
         if np.isnan(values).any():
             raise ValueError("tell got NaN values: failures must be passed as +inf")
-        foreign = [c.id for c in candidates if c.id not in self._ledger.pending]
-        if foreign:
-            raise ValueError(f"tell got candidate ids {foreign[:5]} the last ask did not issue")
-        rows = np.array([c.id for c in candidates], dtype=np.int64) - s.asked_first
+        rows = ids - s.asked_first
+        n_asked = 0 if s.asked is None else _length(s.asked)
+        foreign = ids[(rows < 0) | (rows >= n_asked)]
+        if foreign.size:
+            raise ValueError(f"tell got candidate ids {foreign[:5].tolist()} the last ask did "
+                             "not issue")
         viol = s.asked_viol[rows]
         # Infeasible points never become the reported best.
         self._ledger.accept(candidates, np.where(viol > 0, np.inf, values))
         s.told += len(rows)
         handler = {"init": self._tell_init, "offspring": self._tell_brood,
                    "local": self._tell_local}[s.phase]
-        handler(_take(s.asked, rows), values, viol, rows)
+        everything = len(rows) == n_asked and bool((rows == np.arange(n_asked)).all())
+        handler(s.asked if everything else _take(s.asked, rows), values, viol, rows)
         s.asked = None
 
     def _tell_init(self, genome, values, viol, rows) -> None:
@@ -379,13 +383,11 @@ class GeneticAlgorithm:
         out = {"ledger": self._ledger.state_dict(), "rng": seeding.generator_state(s.rng)}
         out.update({k: getattr(s, k) for k in _SCALARS + _ARRAYS})
         out.update({k: getattr(s, k) for k in _GENOMES})
-        out["pending"] = sorted(self._ledger.pending)
         return out
 
     def load_state_dict(self, state: dict) -> None:
         s = self._state
         self._ledger.load_state_dict(state["ledger"])
-        self._ledger.pending = {int(i) for i in state.get("pending", [])}
         seeding.set_generator_state(s.rng, state["rng"])
         s.phase = str(state["phase"])
         for k in _SCALARS[1:]:
@@ -412,6 +414,11 @@ def _length(genome) -> int:
 
 def _take(genome, idx) -> dict:
     return {k: v[idx] for k, v in genome.items()}
+
+
+def _head(genome, n: int) -> dict:
+    """The first ``n`` individuals (the genome itself when it has no more)."""
+    return genome if _length(genome) <= n else {k: v[:n] for k, v in genome.items()}
 
 
 def _concat(a, b) -> dict:

@@ -348,6 +348,21 @@ def register_operator(kind: str, name: str, *, crossover=None, mutation=None) ->
     ------
     ValueError
         If ``kind`` is unknown, neither function is given, or ``name`` is already taken.
+
+    Examples
+    --------
+    A blend crossover for reals, then a GA that uses it:
+
+    >>> def blend(rng, a, b, spec):
+    ...     w = rng.random(a.shape)
+    ...     return w * a + (1 - w) * b, (1 - w) * a + w * b
+    >>> register_operator("real", "blend-doc", crossover=blend)
+    >>> from nondiff.space import Real, Space
+    >>> from strategies.ga import GeneticAlgorithm
+    >>> ga = GeneticAlgorithm(Space(x=Real(0, 1)), seed=0, crossover={"real": "blend-doc"})
+    >>> all(0 <= c.params["x"] <= 1 for c in ga.ask())
+    True
+    >>> del CROSSOVERS["real"]["blend-doc"]
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")

@@ -27,7 +27,16 @@ def _view(fun, name):
     return p
 
 
-getitem = _view(lambda x, idx: x[idx], "getitem")
+def _getitem(x, idx):
+    out = x[idx]
+    if type(x) is _np.ndarray and not isinstance(out, _np.ndarray):
+        # an element: numpy copies it out as a scalar; take it as a 0-d view instead, so that
+        # it shares the array's version counter as PyTorch's x[i] does
+        return x[(*idx, Ellipsis) if isinstance(idx, tuple) else (idx, Ellipsis)]
+    return out
+
+
+getitem = _view(_getitem, "getitem")
 reshape = _view(lambda x, shape, order="C": _np.reshape(x, shape, order=order), "reshape")
 transpose = _view(lambda x, axes=None: _np.transpose(x, axes), "transpose")
 swapaxes = _view(_np.swapaxes, "swapaxes")

@@ -3,8 +3,12 @@
 Write the program with ``import nondiff.autodiff.numpy as anp`` and Python control flow;
 ``grad``/``value_and_grad``/``vjp`` differentiate it backwards, ``jvp`` forwards, ``jacobian``
 either way, ``hessian``/``hvp`` forward over reverse. In-place operations are supported with
-PyTorch's safety net (version counters, :class:`InplaceError`), and :func:`analyze` reports
-which inputs the result depends on differentiably, piecewise, or not at all.
+PyTorch's safety net (version counters, :class:`InplaceError`); a derivative is never dropped
+silently (``float(x)``, ``np.asarray(x)`` or writing ``x`` into a plain numpy array raise
+:class:`EscapeError`; ``x.item()`` and :func:`stop_gradient` are the explicit ways out); and
+:func:`analyze` reports which inputs the result depends on differentiably, piecewise, or not at
+all. Conventions at kinks follow PyTorch (``abs'(0) = 0``, ties split evenly; see
+:mod:`nondiff.autodiff.numpy.elementwise`).
 
 >>> import nondiff.autodiff.numpy as anp
 >>> from nondiff.autodiff import grad

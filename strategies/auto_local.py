@@ -43,6 +43,7 @@ class _Params:
     x0: np.ndarray
     h: float
     h_central: float
+    memory: int | None
     max_backtracks: int
     xtol: float
 
@@ -85,7 +86,7 @@ class LocalBFGS:
     supported_types = ("real", "array")
 
     def __init__(self, space, *, seed=None, budget=None, x0=None, h=1e-7, h_central=1e-5,
-                 max_backtracks=30, xtol=1e-10):
+                 memory=None, max_backtracks=30, xtol=1e-10):
         del seed  # deterministic
         dim = space.dim
         x0 = np.full(dim, 0.5) if x0 is None else np.asarray(x0, dtype=float).reshape(-1)
@@ -99,7 +100,8 @@ class LocalBFGS:
         if budget is not None and budget < 1:
             raise ValueError(f"budget must be >= 1, got {budget!r}")
         self.space, self.budget = space, budget
-        self._params = _Params(x0, float(h), float(h_central), max_backtracks, float(xtol))
+        self._params = _Params(x0, float(h), float(h_central), memory, max_backtracks,
+                               float(xtol))
         self._ledger = Ledger(space)
         self._state = _State()
         self._start()
@@ -181,7 +183,7 @@ def _bfgs(p: _Params):
     g = yield from _gradient(x, fx, *levels[k])
     H = None
     while True:
-        d = _projected(x, -(g if H is None else H @ g))
+        d = _projected(x, -(g if H is None else _apply(H, g)))
         if H is None:  # first step: a tenth of the cube along the steepest descent
             d *= 0.1 / max(np.linalg.norm(d), 1e-300)
         x_new, f_new = (None, None) if not np.any(d) else (
@@ -200,7 +202,7 @@ def _bfgs(p: _Params):
         s = x_new - x
         x, fx = x_new, f_new
         g_new = yield from _gradient(x, fx, *levels[k])
-        H = _bfgs_update(H, s, g_new - g)
+        H = _update(H, s, g_new - g, p.memory)
         g = g_new
 
 
@@ -264,6 +266,33 @@ def _next_t(t, fx, f_new, slope):
     if not math.isfinite(f_new) or curv <= 0 or slope >= 0:
         return 0.5 * t
     return float(np.clip(-slope * t / (2.0 * curv), 0.1 * t, 0.5 * t))
+
+
+def _update(H, s, y, memory):
+    """The next inverse-Hessian approximation: a matrix (BFGS) or the last ``memory`` pairs."""
+    if memory is None:
+        return _bfgs_update(H, s, y)
+    if float(s @ y) <= 1e-12 * np.linalg.norm(s) * np.linalg.norm(y):
+        return H  # no positive curvature: the pair would break positive definiteness
+    return ([] if H is None else H[-(memory - 1):] if memory > 1 else []) + [(s, y)]
+
+
+def _apply(H, g):
+    """``H g`` for a matrix, or the L-BFGS two-loop recursion ([1] algorithm 7.4)."""
+    if isinstance(H, np.ndarray):
+        return H @ g
+    if not H:
+        return g
+    q, alphas = g.copy(), []
+    for s, y in reversed(H):
+        a = float(s @ q) / float(s @ y)
+        q -= a * y
+        alphas.append(a)
+    s, y = H[-1]
+    r = q * (float(s @ y) / float(y @ y))  # [1] eq. 7.20
+    for (s, y), a in zip(H, reversed(alphas)):
+        r += s * (a - float(y @ r) / float(s @ y))
+    return r
 
 
 def _bfgs_update(H, s, y):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nondiff.space import Array, Space
-from strategies.auto_local import LocalBFGS, _bfgs_update
+from strategies.auto_local import LocalBFGS, _apply, _bfgs_update, _update
 
 SPACE = Space(x=Array((4,), 0.0, 1.0))  # the natural units are the unit cube
 
@@ -90,3 +90,28 @@ def test_failed_start_point_stops_the_search():
 def test_bad_options_name_the_parameter(kw, word):
     with pytest.raises(ValueError, match=word):
         LocalBFGS(SPACE, **kw)
+
+
+def test_two_loop_recursion_equals_the_explicit_bfgs_matrix():
+    # L-BFGS ([1] algorithm 7.4) applies the BFGS updates of its pairs to H0 = gamma I, with
+    # gamma = s.y / y.y of the newest pair ([1] eq. 7.20)
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((5, 5))
+    A = A @ A.T + 5 * np.eye(5)  # a quadratic's Hessian, so every pair has s.y > 0
+    pairs = [(s, A @ s) for s in rng.standard_normal((4, 5))]
+    s_last, y_last = pairs[-1]
+    H = np.eye(5) * (s_last @ y_last) / (y_last @ y_last)
+    for s, y in pairs:
+        H = _bfgs_update(H, s, y)
+    g = rng.standard_normal(5)
+    assert np.allclose(_apply(pairs, g), H @ g)
+
+
+def test_limited_memory_keeps_the_newest_pairs():
+    rng = np.random.default_rng(2)
+    H = None
+    for _ in range(6):
+        s = rng.standard_normal(3)
+        H = _update(H, s, 2.0 * s, 3)  # y = 2 s: positive curvature
+    assert len(H) == 3
+    assert np.allclose(H[-1][1], 2.0 * H[-1][0])

@@ -74,18 +74,20 @@ def main():
             mse = fs.test_mse(data, p["mask"], p["w"])
             mask_ok = bool(np.array_equal(p["mask"], data["mask"]))
             rows[name].append((nfev, ok, mask_ok))
-            print(f"seed {seed} {name:6s}: {'reached' if ok else 'MISSED '} after {nfev:6d} "
+            print(f"seed {seed} {name:6s}: {'reached' if ok else 'missed '} after {nfev:6d} "
                   f"function evals ({njev:5d} gradient), test MSE {mse:.5f} vs oracle "
                   f"{oracle:.5f}, mask {'exact' if mask_ok else 'wrong'}, "
                   f"{time.perf_counter() - t0:5.1f} s", flush=True)
     print("\nmethod   reached  mask exact  median evals to target")
     for name, r in rows.items():
         evals = np.median([x[0] for x in r])
+        note = "" if all(x[1] for x in r) else " (misses: evaluations used)"
         print(f"{name:8s} {sum(x[1] for x in r)}/{len(r)}      {sum(x[2] for x in r)}/{len(r)}"
-              f"         {evals:8.0f}{'' if all(x[1] for x in r) else ' (>= : budget)'}")
+              f"         {evals:8.0f}{note}")
     for name in ("cmaes", "ga"):
         ratio = np.median([a[0] / h[0] for a, h in zip(rows[name], rows["hybrid"])])
-        print(f"median ratio {name} / hybrid evaluations: {ratio:.1f}")
+        each = " ".join(f"{a[0] / h[0]:.1f}" for a, h in zip(rows[name], rows["hybrid"]))
+        print(f"ratio {name} / hybrid evaluations: median {ratio:.1f} (per seed: {each})")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ class FirstHit:
 
 
 def run_hybrid(data, target, budget, seed):
-    hit = FirstHit(data, target, lambda info: info.run.strategy.counts(), True)
+    hit = FirstHit(data, target, lambda info: info.run.strategy.evaluations(), True)
     res = fs.solve(data, budget, seed, callbacks=[hit])
     found = hit.hit or {"nfev": res.nfev, "njev": res.njev}
     return found["nfev"], found["njev"], res.params, hit.hit is not None

@@ -22,7 +22,7 @@ values of the black-box part on to the search and updates the incumbent. Without
 the strategy is the search strategy over the whole space.
 
 Budget: every call of the program the strategy makes (gradient steps, classification, the
-periodic re-check) is counted (``counts()``: ``nfev`` all function evaluations including the
+periodic re-check) is counted (``evaluations()``: ``nfev`` all function evaluations including the
 driver's, ``njev`` gradient evaluations). With a budget and a program, inner training is capped
 so that driver evaluations plus inner evaluations stay within ``budget``, and ``stop()`` returns
 ``"budget"`` when that total is spent (the driver's own count covers only its evaluations).
@@ -123,7 +123,7 @@ class Hybrid:
     >>> s.gradient, s.searched
     (('w',), ('k',))
     >>> res = minimize(f, space, s, budget=300, seed=0)
-    >>> res.params["k"], round(res.params["w"], 3), s.counts()["njev"] > 0
+    >>> res.params["k"], round(res.params["w"], 3), s.evaluations()["njev"] > 0
     (0, 0.0, True)
     """
 
@@ -298,7 +298,7 @@ class Hybrid:
     def best(self):
         return self._ledger.best
 
-    def counts(self) -> dict:
+    def evaluations(self) -> dict:
         """Evaluations so far: ``nfev`` (all, driver's included), ``njev`` (gradients),
         ``nfev_outer`` (the driver's) and ``nfev_inner`` (this strategy's own calls)."""
         inner, outer = self.counts_inner, self._state.outer

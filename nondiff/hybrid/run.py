@@ -26,7 +26,7 @@ def minimize(program, space, *, budget, seed=None, callbacks=(), max_time=None, 
     seed : int, optional
     callbacks, max_time, target
         As for :func:`nondiff.minimize` (callbacks see the strategy as ``info.run.strategy``,
-        whose ``counts()`` include the inner evaluations).
+        whose ``evaluations()`` include the inner evaluations).
     **options
         Options of the ``hybrid`` strategy (``search``, ``trainer``, ``steps``, ``mode``, ...).
 
@@ -49,6 +49,6 @@ def minimize(program, space, *, budget, seed=None, callbacks=(), max_time=None, 
     strategy = Hybrid(space, seed=seed, budget=budget, program=program, **options)
     res = drive(program, space, strategy, budget=budget, seed=seed, callbacks=callbacks,
                 max_time=max_time, target=target)
-    res.update(strategy.counts())
+    res.update(strategy.evaluations())
     res["classification"] = strategy.classification
     return res

@@ -6,7 +6,7 @@ the parameter's box width), the probe measures three directional derivatives:
 - ``ad``: the autodiff gradient projected on ``d``;
 - ``fd``: the central finite difference ``(f(x + h d) - f(x - h d)) / 2h``;
 - ``es``: the Gaussian-smoothed derivative ``E[f(x + s e d) e] / s`` with ``e ~ N(0, 1)``,
-  estimated from antithetic pairs (the ES gradient of Salimans et al. 2017, eq. 2, restricted to
+  estimated from antithetic pairs (the ES gradient of Salimans et al. 2017, restricted to
   the line through ``x`` along ``d``).
 
 ``ad`` and ``fd`` agree where the gradient is exact; ``ad == 0`` while ``fd`` or ``es`` is not is

@@ -6,8 +6,8 @@ initialization (the unrolled approach of Maclaurin et al. [1], without their
 reversible-memory trick: the engine keeps the whole tape, fine for a few hundred steps of small
 models). The inner gradient is itself taken by the engine, so this is reverse over reverse.
 
-:func:`sgd_hd` is online hypergradient descent, SGD-HD of Baydin et al. [2] (their SGD-HD
-update rule): the learning rate follows its own gradient step,
+:func:`sgd_hd` is online hypergradient descent, SGD-HD of Baydin et al. [2]: the learning
+rate follows its own gradient step,
 ``alpha_t = alpha_{t-1} + beta * g_t . g_{t-1}`` (because ``d f(theta_{t-1}) / d alpha =
 -g_t . g_{t-1}``), then ``theta_t = theta_{t-1} - alpha_t g_t``.
 

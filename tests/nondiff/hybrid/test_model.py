@@ -36,11 +36,11 @@ def test_train_reaches_least_squares_on_nested_weights():
 
 def test_fit_finds_the_inputs_and_counts_evaluations():
     model = HybridModel(forward, init, SPACE, penalty=lambda inputs: 1e-3 * inputs.sum())
-    model.fit((X, Y), budget=16, steps=400, lr=0.05, search="ga",
+    model.fit((X, Y), budget=12, steps=200, lr=0.1, search="ga",
               search_options={"popsize": 8}, seed=1)
     assert model.structure_["inputs"].tolist() == [True, False, True, False]
-    assert len(model.history_) == 16
-    assert model.njev_ == 16 * 400 and model.nfev_ == 16 * 401  # + one scoring call each
+    assert len(model.history_) == 12
+    assert model.njev_ == 12 * 200 and model.nfev_ == 12 * 201  # + one scoring call each
     pred = model.predict(X)
     assert np.mean((pred - Y) ** 2) < 1e-3
 

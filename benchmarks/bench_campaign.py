@@ -7,8 +7,10 @@ Runs ``nondiff bench`` (via ``python -m``) as a subprocess twice:
    once half of the runs are stored, then the same command again until it finishes.
 
 It prints and writes ``<out>/campaign.json``: the wall times, the number of runs stored at the
-kill, and whether the two databases have the same :meth:`Store.fingerprint` (every column but
-timings, plus every trace). Then ``nondiff report <out>/unbroken.db --out <out>/report``.
+kill, whether the two databases have the same :meth:`Store.fingerprint` (every column but
+timings, plus every trace), and whether every campaign start saw the same nondiff source
+(run it from a snapshot, ``git archive HEAD``, with ``PYTHONPATH`` pointing there, when others
+are editing the tree). Then ``nondiff report <out>/unbroken.db --out <out>/report``.
 
 Usage: ``python benchmarks/bench_campaign.py --out bench-out [--dims 2,5] [--instances 1-3]
 [--strategies cmaes,xnes,snes,openai-es,ga] [--budget 200d] [--workers 2] [--suite bbob]``
@@ -91,9 +93,12 @@ def main() -> None:
     with Store(first) as s1, Store(second) as s2:
         same = s1.fingerprint() == s2.fingerprint()
         n1, n2 = len(s1.runs()), len(s2.runs())
+        # a result is only comparable if no source file changed while the campaigns ran
+        sources = {c["versions"]["nondiff_source"] for c in s1.campaigns() + s2.campaigns()}
     doc = {"runs": total, "unbroken_seconds": unbroken_s, "killed_after_seconds": killed_s,
            "runs_at_kill": at_kill, "resume_seconds": resumed_s, "runs_unbroken": n1,
-           "runs_killed_resumed": n2, "same_fingerprint": same, "args": vars(a)}
+           "runs_killed_resumed": n2, "same_fingerprint": same,
+           "one_source_version": len(sources) == 1, "args": vars(a)}
     with open(os.path.join(a.out, "campaign.json"), "w") as fh:
         json.dump(doc, fh, indent=2)
     print(json.dumps(doc, indent=2))

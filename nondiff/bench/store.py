@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import importlib.util
 import json
 import os
+import pathlib
 import platform
 import sqlite3
 from importlib import metadata
 
-__all__ = ["Store", "versions", "machine", "VOLATILE"]
+__all__ = ["Store", "versions", "machine", "source_digest", "VOLATILE"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS campaigns (
@@ -46,14 +48,30 @@ _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 
 
 def versions() -> dict[str, str | None]:
-    """Python and the versions of the packages a result depends on (None if absent)."""
+    """Python, the versions of the packages a result depends on (None if absent) and a digest
+    of nondiff's own source (an editable install keeps one version number across edits)."""
     out = {"python": platform.python_version()}
     for name in _PACKAGES:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = None
+    out["nondiff_source"] = source_digest()
     return out
+
+
+def source_digest(packages=("nondiff", "strategies")) -> str:
+    """SHA-256 (16 hex digits) of the ``.py`` files of ``packages``, by relative path."""
+    h = hashlib.sha256()
+    for pkg in packages:
+        spec = importlib.util.find_spec(pkg)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        root = list(spec.submodule_search_locations)[0]
+        for path in sorted(pathlib.Path(root).rglob("*.py")):
+            h.update(f"{pkg}/{path.relative_to(root)}".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def machine() -> dict:

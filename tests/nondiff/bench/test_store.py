@@ -83,3 +83,17 @@ def test_two_processes_write_one_database(tmp_path):
     with Store(path) as s:
         assert len(s.done_keys()) == 120
         assert sum(len(t) for t in s.traces().values()) == 600
+
+
+def test_source_digest_changes_with_the_source(tmp_path, monkeypatch):
+    from nondiff.bench.store import source_digest
+
+    pkg = tmp_path / "fakepkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("x = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    first = source_digest(("fakepkg",))
+    assert source_digest(("fakepkg",)) == first
+    (pkg / "__init__.py").write_text("x = 2\n")
+    assert source_digest(("fakepkg",)) != first
+    assert len(source_digest()) == 16

@@ -200,3 +200,16 @@ def test_dask_executor_gives_the_sequential_result(tmp_path):
     assert summary.done == len(specs)
     with Store(tmp_path / "seq.db") as a, Store(tmp_path / "dask.db") as b:
         assert a.fingerprint() == b.fingerprint()
+
+
+def test_pool_workers_start_with_one_blas_thread(monkeypatch):
+    import os
+
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "8")
+    with runner._pinned_threads():
+        pool = runner._process_pool(1)
+        try:
+            seen = pool.submit(os.environ.get, "OPENBLAS_NUM_THREADS").result(timeout=120)
+        finally:
+            pool.shutdown()
+    assert seen == "1" and os.environ["OPENBLAS_NUM_THREADS"] == "8"

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from nondiff.errors import CheckpointError, UsageError
+from nondiff.minimize import _check_callbacks, _check_config
 from nondiff.strategy import Pickled
 
 __all__ = ["save", "load", "resume"]
@@ -35,11 +36,15 @@ VERSION = 1
 
 
 # --- writing --------------------------------------------------------------------------------
-def save(path, run) -> None:
-    """Write ``run`` (a :class:`~nondiff.minimize.Run`) to ``path`` atomically."""
+def save(path, run, anchor) -> None:
+    """Write ``run`` (a :class:`~nondiff.minimize.Run`) to ``path`` atomically.
+
+    ``anchor`` is the strategy state to resume from and the history length and generation
+    count it belongs to; the history after it is replayed on resume.
+    """
     arrays: dict[str, np.ndarray] = {}
     blobs: dict[str, str] = {}
-    state = _flatten(run.strategy.state_dict(), arrays, blobs, "state")
+    state = _flatten(anchor.state, arrays, blobs, "state")
     for name, col in run.history.arrays().items():
         arrays[f"history/{name}"] = col
     meta = {
@@ -47,6 +52,7 @@ def save(path, run) -> None:
         "config": run.config.to_dict(),
         "space": run.space.to_dict(),
         "objective": _objective_spec(run.objective),
+        "anchor": {"rows": anchor.rows, "nit": anchor.nit},
         "nit": run.nit, "elapsed": run.elapsed, "stop_reason": run.stop_reason,
         "errors": {str(k): v for k, v in run.history.errors.items()},
         "strategy_state": state,
@@ -54,6 +60,15 @@ def save(path, run) -> None:
     }
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     _atomic_write(Path(path), arrays)
+
+
+def check_saveable(run) -> None:
+    """Raise UsageError before any evaluation when ``run`` could not be checkpointed."""
+    try:
+        json.dumps(run.space.to_dict())
+        _flatten(run.strategy.state_dict(), {}, {}, "state")
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"this run cannot be checkpointed: {exc}") from exc
 
 
 def _atomic_write(path: Path, arrays: dict) -> None:
@@ -175,8 +190,9 @@ def _mac(data: bytes) -> str:
 
 
 # --- the objective, described so that a resume can rebuild it ---------------------------------
-def _objective_spec(objective) -> dict | None:
-    """Plain data from which :func:`_objective_from_spec` rebuilds the objective, or None."""
+def _objective_spec(objective) -> dict:
+    """Plain data describing the objective: its options, and its source when it has one that
+    :func:`_objective_from_spec` can rebuild (else None)."""
     from nondiff.command import Command
 
     options = {"direction": objective.direction, "batch": objective.batch,
@@ -192,9 +208,10 @@ def _objective_spec(objective) -> dict | None:
     elif _importable(fn):
         source = {"kind": "import", "module": fn.__module__, "qualname": fn.__qualname__}
     else:
-        return None
-    spec = {"source": source, "options": options}
-    return spec if _is_json(spec) else None
+        source = None  # the caller passes the objective again to resume()
+    if not _is_json(source):
+        source = None
+    return {"source": source, "options": options if _is_json(options) else None}
 
 
 def _importable(fn) -> bool:
@@ -243,29 +260,38 @@ def _is_json(obj) -> bool:
 
 
 # --- resuming -------------------------------------------------------------------------------
-def resume(path, *, objective=None, space=None, strategy=None, budget=None, trust=False,
-           callbacks=(), executor=None, workers=None):
+def resume(path, *, objective=None, space=None, strategy=None, budget=None, max_time=None,
+           target=None, trust=False, callbacks=(), executor=None, workers=None):
     """Continue the run saved at ``path`` and return its :class:`~nondiff.result.Result`.
 
-    A run killed at any point and resumed ends with exactly the result of the same run never
-    interrupted (same seed, same settings). ``budget`` may be raised to extend a finished run;
-    passing a different ``space`` or ``strategy`` than the checkpoint's is refused with the
-    differences listed. ``objective`` is needed when the checkpoint could not describe it (a
-    plain Python callable that is not importable by name).
+    A run killed or interrupted at any point, even mid-generation, and resumed ends with exactly
+    the result of the same run never interrupted (same seed, same settings): the strategy
+    restarts from the checkpoint's anchor state and the generations after it are replayed from
+    the recorded history without evaluating anything again. Evaluations that were interrupted
+    are dropped from the history and run again.
+
+    ``budget``, ``max_time`` and ``target`` may be changed to extend a finished run (``max_time``
+    counts the time of the whole run, before and after the resume). Passing a different
+    ``space`` or ``strategy`` than the checkpoint's is refused with the differences listed.
+    ``objective`` is needed when the checkpoint could not describe it (a plain Python callable
+    that is not importable by name); the saved direction, timeout and failure policy apply.
+    The resumed run keeps writing checkpoints to ``path``.
     """
     data = load(path, trust=trust)
-    run = _rebuild(data, path, objective, space, strategy, budget, trust)
-    run.callbacks = list(callbacks)
+    run = _rebuild(data, path, objective, space, strategy, budget)
+    for name, value in (("max_time", max_time), ("target", target), ("workers", workers)):
+        if value is not None:
+            setattr(run.config, name, value)
+    _check_config(run.config)
+    run.callbacks = _check_callbacks(callbacks)
     run.executor = executor
-    if workers is not None:
-        run.config.workers = workers
-    run.stop_reason = None
+    run.checkpoint_path = path
     return run.run()
 
 
-def _rebuild(data, path, objective, space, strategy, budget, trust):
+def _rebuild(data, path, objective, space, strategy, budget):
     from nondiff.history import History
-    from nondiff.minimize import Run, RunConfig
+    from nondiff.minimize import Run, RunConfig, _Anchor
     from nondiff.space import Space
 
     meta = data["meta"]
@@ -280,7 +306,8 @@ def _rebuild(data, path, objective, space, strategy, budget, trust):
             f"not {strategy!r}"
         )
     if budget is not None:
-        config.budget = int(budget)
+        config.budget = budget
+    _check_config(config)
     obj = _objective_from(meta, objective, saved_space, path)
     # Built with the budget the run now has, not the saved one: strategies cap their asks and
     # stop at the budget they are built with (auto's phases rely on that), so one rebuilt with
@@ -288,19 +315,42 @@ def _rebuild(data, path, objective, space, strategy, budget, trust):
     strat = Run._make_strategy(config.strategy, saved_space, config.seed, config.budget,
                                dict(config.strategy_options))
     strat.load_state_dict(data["state"])
-    errors = {int(k): v for k, v in meta["errors"].items()}
-    history = History.from_arrays(saved_space, data["history"], errors)
-    return Run(obj, saved_space, strat, config, history=history, nit=meta["nit"],
-               elapsed=meta["elapsed"])
+    arrays, errors, anchor_rows = _drop_interrupted(data["history"], meta)
+    history = History.from_arrays(saved_space, arrays, errors)
+    anchor = meta["anchor"]
+    run = Run(obj, saved_space, strat, config, history=history, nit=anchor["nit"],
+              elapsed=meta["elapsed"])
+    run._anchor = _Anchor(data["state"], anchor_rows, anchor["nit"])
+    run.replay = {int(i): r for r, i in enumerate(history.ids) if r >= anchor_rows}
+    return run
+
+
+def _drop_interrupted(arrays: dict, meta: dict):
+    """History arrays without interrupted rows (they are evaluated again), the error texts
+    re-indexed, and the anchor's row count in the kept rows."""
+    from nondiff.evaluate import Status
+
+    keep = np.asarray(arrays["status"]) != int(Status.INTERRUPTED)
+    new_index = np.cumsum(keep) - 1
+    errors = {int(new_index[int(k)]): v for k, v in meta["errors"].items() if keep[int(k)]}
+    anchor_rows = int(keep[: meta["anchor"]["rows"]].sum())
+    return {k: np.asarray(v)[keep] for k, v in arrays.items()}, errors, anchor_rows
 
 
 def _objective_from(meta, objective, space, path):
-    from nondiff.objective import as_objective
+    from nondiff.objective import Objective, as_objective
 
-    if objective is not None:
+    spec = meta["objective"]
+    options = dict(spec["options"] or {})
+    if isinstance(objective, Objective):
+        if objective.direction != options.get("direction", objective.direction):
+            raise UsageError(
+                f"cannot resume {str(path)!r}: the run was to {options['direction']}, the "
+                f"objective given is to {objective.direction}")
         return as_objective(objective, space)
-    spec = meta.get("objective")
-    if spec is None:
+    if objective is not None:
+        return as_objective(objective, space, **options)
+    if spec["source"] is None:
         raise UsageError(
             f"checkpoint {str(path)!r} cannot rebuild its objective (a Python callable that is "
             "not importable by name); pass objective=... to resume()"

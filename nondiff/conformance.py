@@ -150,6 +150,34 @@ def check_budget_respected(strategy, space):
     assert len(res.history) == res.nfev
 
 
+def check_interrupt_then_resume(strategy, space):
+    """Ctrl-C mid-generation, then resume: the same result as the run never interrupted."""
+    import os
+    import tempfile
+
+    from nondiff.checkpoint import resume
+    from nondiff.minimize import minimize
+
+    f, calls = _sphere_objective(space), [0]
+
+    def interrupted_once(**params):
+        calls[0] += 1
+        if calls[0] == 23:
+            raise KeyboardInterrupt
+        return f(**params)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "run.ckpt")
+        first = minimize(interrupted_once, space, strategy, budget=60, seed=11, checkpoint=path)
+        assert first.stop_reason == "interrupted", f"stop reason {first.stop_reason!r}"
+        resumed = resume(path, objective=f)
+    unbroken = minimize(f, space, strategy, budget=60, seed=11)
+    assert resumed.nfev == unbroken.nfev, f"nfev {resumed.nfev} != {unbroken.nfev} unbroken"
+    assert np.array_equal(resumed.history.vectors, unbroken.history.vectors), \
+        "resumed after Ctrl-C, the run evaluated other candidates than the unbroken run"
+    assert resumed.fun == unbroken.fun
+
+
 def check_stop_reason(strategy, space):
     s = _make(strategy, space)
     reason = s.stop()
@@ -158,7 +186,8 @@ def check_stop_reason(strategy, space):
 
 _CHECKS = [
     check_candidates_in_space, check_failures_ranked_worst, check_rejects_foreign_ids,
-    check_state_round_trip, check_same_seed_same_run, check_budget_respected, check_stop_reason,
+    check_state_round_trip, check_same_seed_same_run, check_budget_respected,
+    check_interrupt_then_resume, check_stop_reason,
 ]
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import secrets
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from nondiff import registry
-from nondiff.errors import NoFiniteValue, ObjectiveError, UsageError
+from nondiff.errors import CheckpointError, ObjectiveError, UsageError
 from nondiff.history import History
 from nondiff.result import STOP_STATUS, Result
 from nondiff.strategy import candidate_ids, stack_vectors
@@ -127,6 +128,57 @@ def _check_int(name, value, minimum):
     return int(value)
 
 
+def _check_number(name, value, *, positive=False):
+    """None, or a finite real number (> 0 when ``positive``)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value) or (positive and value <= 0):
+        kind = "a positive number" if positive else "a finite number"
+        raise UsageError(f"{name} must be {kind}, got {value!r}")
+    return float(value)
+
+
+def _check_callbacks(callbacks) -> list:
+    if callable(callbacks):
+        raise UsageError("callbacks must be a sequence of callables; wrap one in a list")
+    callbacks = list(callbacks or ())
+    bad = [cb for cb in callbacks if not callable(cb)]
+    if bad:
+        raise UsageError(f"callbacks must be callables, got {bad[0]!r}")
+    return callbacks
+
+
+def _check_config(config: RunConfig) -> None:
+    config.budget = _check_int("budget", config.budget, 1)
+    config.workers = _check_int("workers", config.workers, 1)
+    config.seed = _check_int("seed", config.seed, 0)
+    config.max_time = _check_number("max_time", config.max_time, positive=True)
+    config.target = _check_number("target", config.target)
+    config.timeout = _check_number("timeout", config.timeout, positive=True)
+    config.checkpoint_seconds = _check_number("checkpoint_seconds", config.checkpoint_seconds,
+                                              positive=True)
+    if config.checkpoint_every is not None:
+        config.checkpoint_every = _check_int("checkpoint_every", config.checkpoint_every, 1)
+    if not isinstance(config.strategy_options, dict):
+        raise UsageError(f"strategy_options must be a dict, got {config.strategy_options!r}")
+
+
+@dataclass
+class _Anchor:
+    """A strategy state taken between a tell and the next ask, and where the run was then.
+
+    Checkpoints store the latest anchor with the whole history; a resumed run loads the anchor
+    and replays the generations after it from the history (the strategy asks the same
+    candidates again, their recorded outcomes are told without evaluating them), so a run
+    broken anywhere, even mid-generation, resumes to the result of the unbroken run.
+    """
+
+    state: dict
+    rows: int  # history length at the anchor
+    nit: int
+
+
 class Run:
     """One optimization run: its objective, strategy, history, counters and stopping rules."""
 
@@ -135,12 +187,16 @@ class Run:
         self.objective, self.space, self.strategy = objective, space, strategy
         self.config = config
         self.executor = executor
-        self.callbacks = list(callbacks)
+        self.callbacks = _check_callbacks(callbacks)
         self.checkpoint_path = checkpoint
         self.history = history if history is not None else History(space)
         self.nit = nit
         self.elapsed_before = elapsed
         self.stop_reason: str | None = None
+        self.replay: dict[int, int] = {}  # candidate id -> history row, told without evaluating
+        self._anchor: _Anchor | None = None
+        self._at_boundary = True          # no generation is half evaluated
+        self._last_size = 0
         self._init_counters()
 
     # --- construction -------------------------------------------------------------------
@@ -152,20 +208,25 @@ class Run:
 
         obj_kw = {k: v for k, v in (("direction", direction), ("on_error", on_error),
                                     ("timeout", timeout)) if v is not None}
-        objective = as_objective(objective, space, **obj_kw)
+        try:
+            objective = as_objective(objective, space, **obj_kw)
+        except (TypeError, ValueError) as exc:
+            raise UsageError(str(exc)) from exc
         space = space if space is not None else objective.space
         if space is None:
             raise UsageError("no search space: pass space=... or give the objective one")
-        budget = _check_int("budget", budget, 1)
-        workers = _check_int("workers", workers, 1)
         if seed is None:
             seed = secrets.randbits(63)
-        seed = _check_int("seed", seed, 0)
-        options = dict(strategy_options or {})
+        if checkpoint is not None and not isinstance(strategy, str):
+            raise UsageError("checkpoint=... needs the strategy by registry name (a resumed run "
+                             "rebuilds it), not a strategy instance")
         name = strategy if isinstance(strategy, str) else type(strategy).__name__
-        strat = cls._make_strategy(strategy, space, seed, budget, options)
-        config = RunConfig(name, options, seed, budget, max_time, target, workers, timeout,
-                           checkpoint_every, checkpoint_seconds)
+        config = RunConfig(name, strategy_options if strategy_options is not None else {},
+                           seed, budget, max_time, target, workers, timeout, checkpoint_every,
+                           checkpoint_seconds)
+        _check_config(config)
+        strat = cls._make_strategy(strategy, space, config.seed, config.budget,
+                                   dict(config.strategy_options))
         return cls(objective, space, strat, config, executor=executor, callbacks=callbacks,
                    checkpoint=checkpoint)
 
@@ -189,38 +250,77 @@ class Run:
 
     # --- the loop -----------------------------------------------------------------------
     def run(self) -> Result:
-        """Loop until a stop rule fires; Ctrl-C returns the best so far."""
+        """Loop until a stop rule fires; Ctrl-C anywhere returns the best so far."""
         from nondiff.evaluate import Evaluator
 
         self._t0 = time.perf_counter()
         self._last_ckpt_t, self._last_ckpt_n = self._t0, self.nfev
+        if self.checkpoint_path is not None and self._anchor is None:
+            self._take_anchor()  # also checks up front that the run can be checkpointed
         with Evaluator(self.objective, self.space, workers=self.config.workers,
                        executor=self.executor, timeout=self.config.timeout) as evaluator:
             while self.stop_reason is None:
-                self.stop_reason = self._stop_rule()
-                if self.stop_reason is None:
-                    self._generation(evaluator)
-        self._save_checkpoint()
+                try:
+                    self.stop_reason = self._stop_rule()
+                    if self.stop_reason is None:
+                        self._generation(evaluator)
+                except KeyboardInterrupt:
+                    self._at_boundary = False  # a tell may have been cut: trust the anchor
+                    self.stop_reason = "interrupted"
+        self._save_checkpoint(final=True)
         return self.result()
 
     def _generation(self, evaluator) -> None:
-        try:
-            candidates = self.strategy.ask()
-        except KeyboardInterrupt:
-            self.stop_reason = "interrupted"
-            return
         remaining = self.config.budget - self.nfev
-        if not candidates:
+        if self.checkpoint_path is not None and remaining < self._last_size:
+            self._take_anchor()  # this generation will be cut by the budget
+        self._at_boundary = False
+        candidates = self.strategy.ask()
+        if not len(candidates):
+            self._at_boundary = True
             self.stop_reason = "exhausted"
             return
-        candidates = candidates[:remaining]
-        outcome = evaluator.evaluate(candidates)
-        self._record(candidates, outcome)
-        self._tell(candidates, outcome)
+        self._last_size = len(candidates)
+        if not self.replay and len(candidates) <= remaining:
+            outcome = evaluator.evaluate(candidates)  # the fast path: a whole fresh generation
+            self._record(candidates, outcome)
+            values, status = outcome.values, np.asarray(outcome.status)
+            interrupted = outcome.interrupted
+        else:
+            values, status, interrupted = self._replay_or_evaluate(evaluator, candidates,
+                                                                   remaining)
+        if not interrupted and np.all(status != _interrupted_code()) and np.all(status >= 0):
+            self._tell(candidates, values, status)
         self._fail_fast()
-        if outcome.interrupted:
+        if interrupted:
             self.stop_reason = "interrupted"
         self._after_generation()
+
+    def _replay_or_evaluate(self, evaluator, candidates, remaining):
+        """Outcomes of a generation from the history where recorded, else evaluated (at most
+        ``remaining``); status -1 marks candidates left unevaluated by the budget."""
+        n = len(candidates)
+        values, status = np.full(n, np.nan), np.full(n, -1, dtype=np.int64)
+        todo = []
+        for i, c in enumerate(candidates):
+            row = self.replay.pop(c.id, None)
+            if row is None:
+                todo.append(i)
+                continue
+            if not np.array_equal(self.history.vectors[row], c.vector):
+                raise CheckpointError(
+                    f"strategy {self.config.strategy!r} did not ask again what it asked before "
+                    f"the checkpoint (candidate {c.id}); it cannot be resumed exactly")
+            values[i], status[i] = self.history.values[row], self.history.status[row]
+        todo = todo[:remaining]
+        interrupted = False
+        if todo:
+            fresh = [candidates[i] for i in todo]
+            outcome = evaluator.evaluate(fresh)
+            self._record(fresh, outcome)
+            values[todo], status[todo] = outcome.values, outcome.status
+            interrupted = outcome.interrupted
+        return values, status, interrupted
 
     def _record(self, candidates, outcome) -> None:
         self.history.append(candidate_ids(candidates), stack_vectors(candidates),
@@ -237,22 +337,19 @@ class Run:
             if self.best_row < 0 or v[i] < self.objective.sign * self.history.values[self.best_row]:
                 self.best_row = len(self.history) - n + i
 
-    def _tell(self, candidates, outcome) -> None:
-        status = np.asarray(outcome.status)
-        told = status != _interrupted_code()
-        values = np.where(status == 0, self.objective.sign * outcome.values, np.inf)
-        if told.all():
-            self.strategy.tell(candidates, values)
-        elif told.any():
-            self.strategy.tell([c for c, t in zip(candidates, told) if t], values[told])
+    def _tell(self, candidates, values, status) -> None:
+        """Tell a whole generation (failures as +inf) and mark the run at a boundary."""
+        self.strategy.tell(candidates, np.where(status == 0, self.objective.sign * values,
+                                                np.inf))
         self.nit += 1
+        self._at_boundary = True
 
     def _fail_fast(self) -> None:
         if self.n_ok == 0 and self.nfev >= FAIL_FAST:
             first = min(self.history.errors) if self.history.errors else None
             text = self.history.errors.get(first, "no error text") if first is not None else ""
             self.stop_reason = "objective_failed"
-            self._save_checkpoint()
+            self._save_checkpoint(final=True)
             raise ObjectiveError(
                 f"the first {self.nfev} evaluations all failed; the first failure was:\n{text}",
                 result=self.result(),
@@ -264,7 +361,7 @@ class Run:
         for cb in self.callbacks:
             if cb(info) is True and self.stop_reason is None:
                 self.stop_reason = "callback"
-        if self.checkpoint_path is not None and self._checkpoint_due():
+        if self.checkpoint_path is not None and self._at_boundary and self._checkpoint_due():
             self._save_checkpoint()
 
     def _stop_rule(self) -> str | None:
@@ -276,7 +373,7 @@ class Run:
                 return "target"
         if c.max_time is not None and self.elapsed >= c.max_time:
             return "max_time"
-        return self.strategy.stop()
+        return self.strategy.stop() if self._at_boundary else None
 
     # --- checkpoints --------------------------------------------------------------------
     def _checkpoint_due(self) -> bool:
@@ -285,12 +382,29 @@ class Run:
             return True
         return time.perf_counter() - self._last_ckpt_t >= self.config.checkpoint_seconds
 
-    def _save_checkpoint(self) -> None:
+    def _take_anchor(self) -> None:
+        """Remember the strategy's state now (between a tell and the next ask)."""
+        self._anchor = _Anchor(self.strategy.state_dict(), len(self.history), self.nit)
+        if self.stop_reason is None and self.checkpoint_path is not None and not self.nfev:
+            from nondiff.checkpoint import check_saveable
+
+            check_saveable(self)
+
+    def _save_checkpoint(self, final: bool = False) -> None:
+        """Write a checkpoint: anchored now at a boundary, else on the last anchor."""
         if self.checkpoint_path is None:
             return
         from nondiff.checkpoint import save
 
-        save(self.checkpoint_path, self)
+        if self._at_boundary and not self.replay:
+            self._take_anchor()
+        try:
+            save(self.checkpoint_path, self, self._anchor)
+        except (OSError, TypeError, ValueError) as exc:
+            if not final:
+                raise
+            warnings.warn(f"could not write the final checkpoint {self.checkpoint_path}: {exc}",
+                          RuntimeWarning, stacklevel=3)
         self._last_ckpt_t, self._last_ckpt_n = time.perf_counter(), self.nfev
 
     # --- results ------------------------------------------------------------------------
@@ -315,23 +429,15 @@ class Run:
     def result(self) -> Result:
         reason = self.stop_reason or "unknown"
         params = self.best_params()
-        success = self.n_ok > 0 and reason in STOP_STATUS and reason != "interrupted"
-        message = _message(reason, self.n_ok)
+        success = self.n_ok > 0 and reason not in ("interrupted", "objective_failed")
         return Result(
             x=_natural_x(self.objective, self.space, params), fun=self.best_value,
             params=params, value=self.best_value, nfev=self.nfev, nit=self.nit,
             success=success, status=STOP_STATUS.get(reason, 0 if self.n_ok else 3),
-            message=message, stop_reason=reason, counts=self.counts(),
+            message=_message(reason, self.n_ok), stop_reason=reason, counts=self.counts(),
             history=self.history, elapsed=self.elapsed, strategy=self.config.strategy,
             seed=self.config.seed,
         )
-
-    def result_or_raise(self) -> Result:
-        """The result, or NoFiniteValue (carrying it) when nothing succeeded."""
-        res = self.result()
-        if self.n_ok == 0:
-            raise NoFiniteValue(res.message, result=res)
-        return res
 
 
 def _message(reason: str, n_ok: int) -> str:

@@ -116,4 +116,5 @@ class SobolSearch(RandomSearch):
         super().load_state_dict(state)
         self._engine_seed = int(state["engine_seed"])
         self._engine = self._new_engine()
-        self._engine.fast_forward(self._state.drawn)
+        if self._state.drawn:  # scipy's fast_forward(0) overflows
+            self._engine.fast_forward(self._state.drawn)

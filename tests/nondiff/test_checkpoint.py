@@ -148,3 +148,62 @@ def test_checkpoint_files_hold_no_pickles_outside_signed_blobs(objfile, tmp_path
     run(objfile, 40, checkpoint=ck)
     with np.load(ck, allow_pickle=False) as z:
         assert all(z[k].dtype != object for k in z.files)
+
+
+def test_resume_with_objective_keeps_the_saved_direction_and_keeps_checkpointing(tmp_path):
+    ck = tmp_path / "run.ckpt"
+
+    def f(x, k, act):
+        return -((x - 0.5) ** 2) - abs(k - 1)
+
+    half = nd.minimize(f, space(), "random", budget=40, seed=2, direction="maximize",
+                       checkpoint=ck, strategy_options={"batch_size": 20})
+    resumed = nd.resume(ck, objective=f, budget=100)
+    unbroken = nd.minimize(f, space(), "random", budget=100, seed=2, direction="maximize",
+                           strategy_options={"batch_size": 20})
+    assert half.nfev == 40 and resumed.fun == unbroken.fun == np.nanmax(unbroken.history.values)
+    assert len(checkpoint.load(ck)["history"]["ids"]) == 100  # the resumed run saved again
+    wrong = nd.Objective(f, space(), direction="minimize")
+    with pytest.raises(UsageError, match="maximize"):
+        nd.resume(ck, objective=wrong, budget=120)
+
+
+def test_extension_mid_generation_replays_the_cut_generation(objfile, tmp_path):
+    ck = tmp_path / "run.ckpt"
+    run(objfile, 50, checkpoint=ck)       # the last generation of 20 is cut after 10
+    resumed = nd.resume(ck, budget=90)
+    unbroken = run(objfile, 90)
+    assert np.array_equal(resumed.history.vectors, unbroken.history.vectors)
+    assert resumed.fun == unbroken.fun
+
+
+def test_unsaveable_runs_are_refused_before_any_evaluation(tmp_path):
+    calls = []
+    odd = nd.Space(pair=nd.Categorical([(1, 2), (3, 4)]))
+    with pytest.raises(UsageError, match="pair"):
+        nd.minimize(lambda pair: calls.append(1) or 0.0, odd, "random", budget=10,
+                    checkpoint=tmp_path / "c.ckpt")
+    assert not calls
+    with pytest.raises(UsageError, match="registry name"):
+        nd.minimize(quadratic, space(), RandomSearch(space(), seed=0), budget=10,
+                    checkpoint=tmp_path / "c.ckpt")
+
+
+def quadratic(x, k, act):
+    return (x - 0.3) ** 2 + k
+
+
+def test_ctrl_c_in_a_callback_returns_the_best_so_far_with_a_checkpoint(tmp_path):
+    ck = tmp_path / "run.ckpt"
+
+    def stop_hard(info):
+        if info.nfev >= 40:
+            raise KeyboardInterrupt
+
+    res = nd.minimize(quadratic, space(), "random", budget=200, seed=0, checkpoint=ck,
+                      callbacks=[stop_hard], strategy_options={"batch_size": 20})
+    assert res.stop_reason == "interrupted" and res.nfev == 40 and ck.exists()
+    resumed = nd.resume(ck, objective=quadratic)
+    unbroken = nd.minimize(quadratic, space(), "random", budget=200, seed=0,
+                           strategy_options={"batch_size": 20})
+    assert np.array_equal(resumed.history.values, unbroken.history.values)

@@ -125,3 +125,20 @@ def test_batch_objective_single_call_per_generation():
                       strategy_options={"batch_size": 250})
     assert calls == [(250, 5)] * 4 and res.nfev == 1000
     assert isinstance(res.x, np.ndarray) and res.x.shape == (5,)
+
+
+def test_a_converged_strategy_is_a_success():
+    res = nd.minimize(quad, space2(), "cmaes", budget=5000, seed=0)
+    assert res.stop_reason.startswith("converged") and res.success and res.fun < 1e-10
+
+
+@pytest.mark.parametrize("kw, name", [
+    ({"max_time": "1"}, "max_time"), ({"max_time": -1}, "max_time"),
+    ({"target": "low"}, "target"), ({"checkpoint_every": 0}, "checkpoint_every"),
+    ({"callbacks": print}, "callbacks"), ({"callbacks": [1]}, "callbacks"),
+    ({"strategy_options": [1]}, "strategy_options"), ({"seed": -1}, "seed"),
+    ({"workers": 0}, "workers"), ({"timeout": 0}, "timeout"),
+])
+def test_every_driver_argument_is_checked_before_running(kw, name):
+    with pytest.raises(UsageError, match=name):
+        nd.minimize(quad, space2(), "random", budget=10, **kw)

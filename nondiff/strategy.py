@@ -133,7 +133,9 @@ def candidate_ids(candidates) -> np.ndarray:
 
 def candidates_from_genome(space, genome: dict, first_id: int) -> Batch:
     """Candidates for a population genome (dict name -> array with a leading population axis)."""
-    return Batch(space, space.encode_genome(genome), first_id, space.to_params(genome))
+    # params are decoded from the vectors like every other candidate's, so what is evaluated
+    # is exactly what the history records (the genome's floats may differ by an ulp)
+    return Batch(space, space.encode_genome(genome), first_id)
 
 
 @dataclass(frozen=True)

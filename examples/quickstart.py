@@ -48,7 +48,7 @@ def thermostat_cost(offset, band, min_on, rule, steps=300):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--strategy", default="random")
+    parser.add_argument("--strategy", default="auto")
     parser.add_argument("--budget", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=1)

@@ -4,8 +4,8 @@ nondiff's GA is driven through ask/tell exactly as a user would (candidates' par
 out), so each timed generation includes building the candidates and evaluating the objective.
 DEAP's loop is the textbook one (``varAnd`` over a cloned population, fitness evaluated per
 individual, the best individual kept), with the same population, selection, operators and
-rates. The two are timed one generation each in turn (:func:`alternate`), so that a shared,
-busy machine slows both alike and the ratio of medians stays meaningful. DEAP draws from
+rates. The two are timed in turns (:func:`alternate`), so that a shared, busy machine slows
+both alike and the ratio of medians stays meaningful. DEAP draws from
 Python's global ``random`` module, seeded per run; it is imported only when installed
 (``pip install deap``; keep it out of nondiff's own environment).
 
@@ -109,19 +109,24 @@ def ga_step(ga, evaluate) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-def alternate(ga, evaluate, deap_ga, generations: int) -> tuple[list, list]:
-    """Per-generation times of nondiff and DEAP, stepped alternately so both see the same load.
+def alternate(ga, evaluate, deap_ga, generations: int, nd_block: int = 20) -> tuple[list, list]:
+    """Per-generation times of nondiff and DEAP, taken in turns so both see the same load.
 
-    The first ask of ``ga`` (its initial population) is not a generation and is not timed.
-    Both lists hold ``(wall, cpu)`` seconds per generation.
+    Each turn runs ``nd_block`` nondiff generations then one DEAP generation (about the same
+    wall time), so a busy shared machine slows both alike, while each library still runs
+    several steps in a row with its own data in cache, as it would alone. The first ask of
+    ``ga`` (its initial population) is not a generation and is not timed. Both lists hold
+    ``(wall, cpu)`` seconds per generation; each gets ``generations`` entries.
     """
     if ga.best is None:
         ga_step(ga, evaluate)
     nd, dp = [], []
-    for _ in range(generations):
-        nd.append(ga_step(ga, evaluate))
-        dp.append(deap_ga.step())
-    return nd, dp
+    while len(nd) < generations or len(dp) < generations:
+        for _ in range(nd_block if len(nd) < generations else 0):
+            nd.append(ga_step(ga, evaluate))
+        if len(dp) < generations:
+            dp.append(deap_ga.step())
+    return nd[:generations], dp
 
 
 def median(xs) -> float:

@@ -4,7 +4,7 @@ Configuration (both libraries): population 100, tournament of 3, uniform crossov
 probability 0.9 per pair, bit-flip mutation at 1/1000 per bit, one elite, generational.
 Figures: generations and evaluations to reach 1,000 ones on seeds 0-4 (nondiff), and the medians
 of wall and CPU time of one generation (ask + evaluate + tell for nondiff; select + varAnd +
-evaluate for DEAP) over ``--timed`` generations per seed, stepped alternately in one process.
+evaluate for DEAP) over ``--timed`` generations per seed, timed in turns in one process.
 The issue asks for every seed solved and nondiff at least 20x faster per generation.
 
     PYTHONPATH=. /work/venv-ga/bin/python benchmarks/ga_onemax.py [--seeds 5] [--timed 200]

@@ -14,7 +14,7 @@ best of the 20 (computed here, in the same run). GA runs, 100,000 evaluations ea
 
 Time per generation is compared on one configuration both libraries run identically:
 generational, population 100, tournament 3, one elite, OX (``cxOrdered``) at 0.9 and inversion
-(``mutInversion``) on every child, one generation of each in turn. The issue asks for nondiff
+(``mutInversion``) on every child, timed in turns. The issue asks for nondiff
 at least 2x faster.
 
     PYTHONPATH=. /work/venv-ga/bin/python benchmarks/ga_tsp.py [--seeds 5] [--timed 200]

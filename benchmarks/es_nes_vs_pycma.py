@@ -1,5 +1,8 @@
 """Evaluations to f < 1e-8: xNES and SNES (strategies.es) against raw pycma, dimension 10.
 
+xNES runs with its default step-size rule (CSA) as ``xnes``, and with the paper's fixed
+``eta_sigma`` (``xnes-nes``) and adaptation sampling (``xnes-as``) for comparison.
+
 Functions on [-5, 5]^10: sphere ``sum x_i^2``, ellipsoid ``sum 10^(6 (i-1)/(d-1)) x_i^2``
 (condition 1e6) and Rosenbrock. For each of 10 seeds, all three optimizers start from the same
 point (uniform in [-3, 3]^10) with the same initial step (2 in the function's units, 0.2 in the
@@ -67,9 +70,9 @@ def run_pycma(f, x0, seed, budget):
     return budget
 
 
-def run_strategy(cls, f, x0, seed, budget):
+def run_strategy(cls, f, x0, seed, budget, **options):
     space = Space(x=Array((DIM,), LO, HI))
-    es = cls(space, seed=seed, x0=(x0 - LO) / (HI - LO), sigma0=0.2)
+    es = cls(space, seed=seed, x0=(x0 - LO) / (HI - LO), sigma0=0.2, **options)
     n = 0
     while n < budget and es.stop() is None:
         cands = es.ask()
@@ -115,13 +118,17 @@ def main():
     ev_xnes = evosax_xnes()
     print(f"evaluations to f < {TARGET:g}, d={DIM}, {args.seeds} seeds, budget {args.budget}")
     for name, f in FUNCTIONS.items():
-        evals = {"pycma": [], "xnes": [], "snes": []}
+        evals = {"pycma": [], "xnes": [], "xnes-nes": [], "xnes-as": [], "snes": []}
         if ev_xnes is not None:
             evals["evosax-xnes"] = []
         for seed in range(args.seeds):
             x0 = seeding.as_generator(1000 + seed).uniform(-3.0, 3.0, DIM)
             evals["pycma"].append(run_pycma(f, x0, seed, args.budget))
             evals["xnes"].append(run_strategy(XNES, f, x0, seed, args.budget))
+            evals["xnes-nes"].append(run_strategy(XNES, f, x0, seed, args.budget,
+                                                  step_size="nes"))
+            evals["xnes-as"].append(run_strategy(XNES, f, x0, seed, args.budget,
+                                                 step_size="adaptation-sampling"))
             evals["snes"].append(run_strategy(SNES, f, x0, seed, args.budget))
             if ev_xnes is not None:
                 evals["evosax-xnes"].append(ev_xnes(f, x0, seed, args.budget))

@@ -97,22 +97,73 @@ def test_snes_one_generation():
     )
 
 
-def test_xnes_one_generation():
-    s = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, -1.0], [-1.0, 1.0]])
+XNES_S = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, -1.0], [-1.0, 1.0]])
+
+
+@pytest.mark.parametrize("step_size", ["nes", "adaptation-sampling", "csa"])
+def test_xnes_one_generation(step_size):
     es = XNES(UNIT2, seed=0, popsize=4, sigma0=0.1, eta_mu=1.0, eta_sigma=0.5, eta_B=0.5,
-              x0=[0.5, 0.5])
-    fixed_normal(es, s)
+              step_size=step_size, x0=[0.5, 0.5])
+    fixed_normal(es, XNES_S)
     X = one_generation(es)
-    np.testing.assert_allclose(X, 0.5 + 0.1 * s)
+    np.testing.assert_allclose(X, 0.5 + 0.1 * XNES_S)
     # With c = U1 - 1/4 (so U2 - 1/4 = -c): G_delta = (-1, 2c); G_M = c [[0, -2], [-2, 0]],
-    # trace 0 so sigma is unchanged and B <- expm(eta_B/2 G_M) = [[ch, -sh], [-sh, ch]] with
-    # ch = cosh(c/2), sh = sinh(c/2).
+    # trace 0 so the paper's sigma is unchanged, and B <- expm(eta_B/2 G_M) = [[ch, -sh],
+    # [-sh, ch]] with ch = cosh(c/2), sh = sinh(c/2). Mean and B do not depend on the rule.
     c = U1 - 0.25
     np.testing.assert_allclose(es._state.mean, [0.5 - 0.1, 0.5 + 0.1 * 2 * c])
-    assert es._state.sigma == pytest.approx(0.1, rel=1e-15)
     ch, sh = math.cosh(c / 2), math.sinh(c / 2)
     np.testing.assert_allclose(es._state.B, [[ch, -sh], [-sh, ch]], rtol=1e-14)
     assert np.linalg.det(es._state.B) == pytest.approx(1.0, rel=1e-14)
+    if step_size != "csa":
+        # adaptation sampling needs a previous update: the first generation is the paper's
+        assert es._state.sigma == pytest.approx(0.1, rel=1e-15)
+        assert es._state.eta_sigma == 0.5
+        return
+    # CSA: B = I, so the whitened step is G_delta; ||u||^2 = U1^2 + U2^2 + 2/16. Weights
+    # u + 1/4 = (ln 3, ln 1.5, 0, 0) / ln 4.5 give mu_eff = 1 / (w1^2 + w2^2) ~ 1.65, so
+    # c_s = (mu_eff + 2) / (mu_eff + 7) and d_s = 1 + c_s (sqrt((mu_eff - 1) / 3) < 1).
+    w1, w2 = math.log(3) / math.log(4.5), math.log(1.5) / math.log(4.5)
+    mu_eff = 1 / (w1**2 + w2**2)
+    c_s = (mu_eff + 2) / (mu_eff + 7)
+    path = math.sqrt(c_s * (2 - c_s) / (U1**2 + U2**2 + 2 / 16)) * np.array([-1.0, 2 * c])
+    chi = math.sqrt(2) * (1 - 1 / 8 + 1 / 84)
+    np.testing.assert_allclose(es._state.path, path, rtol=1e-14)
+    expected = 0.1 * math.exp(c_s / (1 + c_s) * (np.linalg.norm(path) / chi - 1))
+    assert es._state.sigma == pytest.approx(expected, rel=1e-14)
+
+
+# a population whose long samples (|s|^2 = 9) win and short ones (1/25) lose, or the reverse
+AS_S = np.array([[3.0, 0.0], [0.0, 3.0], [0.2, 0.0], [0.0, 0.2]])
+
+
+@pytest.mark.parametrize("long_wins, eta_before, eta_after", [
+    (True, 0.5, 0.55),  # increased: (1 + 1/10) eta
+    (False, 0.8, 0.9 * 0.8 + 0.1 * 0.5),  # decays towards eta_sigma_init = 0.5
+])
+def test_xnes_adaptation_sampling_second_generation(long_wins, eta_before, eta_after):
+    es = XNES(UNIT2, seed=0, popsize=4, sigma0=0.1, eta_sigma=0.5, eta_B=0.5,
+              step_size="adaptation-sampling", x0=[0.5, 0.5])
+    fixed_normal(es, AS_S)
+    one_generation(es, VALUES[::-1])  # generation 1: long samples win, sigma grows
+    # G_sigma = sum u_k (|s_k|^2 - 2) / 2 = (7 U1 + 7 U2 + 2 (1/4) (49/25)) / 2
+    g_sigma = 3.5 * (U1 + U2) + 0.49
+    sigma1 = 0.1 * math.exp(0.25 * g_sigma)
+    assert es._state.sigma == pytest.approx(sigma1, rel=1e-14)
+    es._state.eta_sigma = eta_before
+    one_generation(es, VALUES[::-1] if long_wins else VALUES)
+    # theta' has sigma' = sigma1 sqrt(sigma1 / 0.1), r = sigma1 / sigma' and importance
+    # weights w_k = r^2 exp(-|s_k|^2 (r^2 - 1) / 2); U = sum w_k (samples beaten + 1/2)
+    r = math.sqrt(0.1 / sigma1)
+    w = r**2 * np.exp(-0.5 * (r * r - 1) * np.array([9.0, 9.0, 0.04, 0.04]))
+    beaten = np.array([3, 2, 1, 0]) if long_wins else np.array([0, 1, 2, 3])
+    W, U = w.sum(), w @ (beaten + 0.5)
+    z = (U - 2 * W) / math.sqrt(4 * W * (5 + W) / 12)
+    p_value = 0.5 * math.erfc(z / math.sqrt(2))
+    assert (p_value < 0.5 - 1 / 9) == long_wins  # rho = 1/2 - 1/(3 (d + 1)) at d = 2
+    assert es._state.eta_sigma == pytest.approx(eta_after, rel=1e-14)
+    g2 = g_sigma if long_wins else -g_sigma  # the reverse ranking flips G_sigma
+    assert es._state.sigma == pytest.approx(sigma1 * math.exp(0.5 * eta_after * g2), rel=1e-13)
 
 
 def test_openai_es_one_generation_sgd():
@@ -275,6 +326,7 @@ def test_same_seed_same_asks_and_global_rng_untouched():
         (PGPE, {"sigma_max_change": 2.0}, "sigma_max_change"),
         (SNES, {"sigma0": 0.0}, "sigma0"),
         (XNES, {"eta_B": "fast"}, "eta_B"),
+        (XNES, {"step_size": "1/5th"}, "step_size"),
         (OnePlusOneES, {"p_target": 1.5}, "p_target"),
         (SNES, {"x0": [2.0, 0.5]}, "x0"),
         (XNES, {"dtype": "float16"}, "dtype"),

@@ -85,9 +85,10 @@ class Hybrid:
     space : Space
     seed, budget
         As for every strategy; ``budget`` counts the driver's and the inner evaluations.
-    program : callable, optional
+    program : callable or str, optional
         The objective as a program ``program(**params) -> float`` written with
-        :mod:`nondiff.autodiff.numpy`; needed for any gradient step.
+        :mod:`nondiff.autodiff.numpy`; needed for any gradient step. A ``"file.py:function"``
+        reference is loaded here (and keeps the run's options checkpointable).
     gradient, piecewise : sequence of str, optional
         Override the classification: the parameters trained by gradients, and those of them
         also perturbed.
@@ -133,6 +134,7 @@ class Hybrid:
                  piecewise=None, search="auto", search_options=None, trainer="adam", steps=20,
                  lr=0.05, mode="lamarckian", perturb=0.05, recheck_every=10, classify_points=3,
                  x0=None):
+        program = _load(program)
         _check_options(program, trainer, steps, lr, mode, perturb, recheck_every, budget)
         self.space, self.budget, self.program = space, budget, program
         rng_classify, rng_search, rng = seeding.spawn(seed, 3)
@@ -328,6 +330,14 @@ class Hybrid:
         self.counts_inner.nfev = int(state["nfev_inner"])
         self.counts_inner.njev = int(state["njev"])
         self._pending = None
+
+
+def _load(program):
+    if not isinstance(program, str):
+        return program
+    from nondiff.objective import Objective
+
+    return Objective.from_reference(program).fn  # UsageError (a ValueError) if it is bad
 
 
 def _names(option, names, space):

@@ -152,3 +152,22 @@ def test_same_seed_same_counts():
     c = minimize(quad, QUAD_SPACE, Hybrid(QUAD_SPACE, program=quad, seed=4, budget=120),
                  budget=120, seed=4)
     assert c.fun == a.fun
+
+
+def test_program_by_reference_keeps_checkpoints_working(tmp_path):
+    from nondiff.checkpoint import resume
+
+    source = tmp_path / "prog.py"
+    source.write_text("def quad(w, k):\n    return (w - 0.1 * k) ** 2 + 0.01 * k\n")
+    ref = f"{source}:quad"
+    path = tmp_path / "run.ckpt"
+    res = minimize(ref, QUAD_SPACE, "hybrid", budget=120, seed=0, checkpoint=str(path),
+                   strategy_options={"program": ref, "steps": 5})
+    assert path.exists() and res.params["k"] == 0
+    again = resume(str(path))
+    assert again.fun == res.fun
+
+
+def test_bad_program_reference():
+    with pytest.raises(ValueError, match="nothere.py"):
+        Hybrid(QUAD_SPACE, program="nothere.py:f")

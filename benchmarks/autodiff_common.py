@@ -77,13 +77,19 @@ def best_of(fun, repeat):
 
 def interleaved(cases, rounds=7, repeat=3):
     """``{name: median over rounds of best_of(case, repeat)}``, cases alternating per round."""
+    samples = interleaved_samples(cases, rounds, repeat)
+    return {name: statistics.median(ts) for name, ts in samples.items()}
+
+
+def interleaved_samples(cases, rounds=7, repeat=3):
+    """``{name: [best_of(case, repeat) for each round]}``, cases alternating per round."""
     samples = {name: [] for name in cases}
     names = list(cases)
     for r in range(rounds):
         order = names[r % len(names):] + names[:r % len(names)]
         for name in order:
             samples[name].append(best_of(cases[name], repeat))
-    return {name: statistics.median(ts) for name, ts in samples.items()}
+    return samples
 
 
 def table(title, rows, header):

@@ -9,8 +9,9 @@ Engines: nondiff.autodiff, HIPS autograd, PyTorch CPU (0-d float64 tensors), mic
 from __future__ import annotations
 
 import importlib
+import statistics
 
-from autodiff_common import interleaved, optional, table
+from autodiff_common import interleaved_samples, optional, table
 
 import nondiff.autodiff as ad
 
@@ -56,15 +57,20 @@ def main():
             recurrence(a, b, value=lambda v: v.data).backward()
             return a.grad, b.grad
         cases["micrograd grad"] = run_micrograd
-    med = interleaved(cases, rounds=9, repeat=3)
+    samples = interleaved_samples(cases, rounds=15, repeat=3)
+    med = {k: statistics.median(v) for k, v in samples.items()}
     base, grad_time = med["plain Python"], med["nondiff.autodiff grad"]
-    table(f"{STEPS}-step recurrence with if/while (median of 9 interleaved rounds)",
+    table(f"{STEPS}-step recurrence with if/while (median of 15 interleaved rounds)",
           [(k, f"{v * 1e3:.2f} ms", f"{v / base:.0f}x") for k, v in med.items()],
           ("case", "time", "/ plain Python"))
-    recording = med["nondiff.autodiff analyze"] - med["analyze, recording off"]
-    print(f"\nrecording events costs {recording * 1e3:.2f} ms = "
-          f"{100 * recording / grad_time:.1f}% of the gradient time; a whole analyze() run is "
-          f"{med['nondiff.autodiff analyze'] / grad_time:.2f}x the gradient time")
+    # paired per round (same load), relative to that round's gradient time
+    shares = [(a - b) / g for a, b, g in zip(samples["nondiff.autodiff analyze"],
+                                           samples["analyze, recording off"],
+                                           samples["nondiff.autodiff grad"])]
+    print(f"\nrecording events costs {100 * statistics.median(shares):.1f}% of the gradient time "
+          "(median over rounds of the paired difference); a whole analyze() run is "
+          f"{med['nondiff.autodiff analyze'] / grad_time:.2f}x the gradient time; "
+          f"gradient / micrograd's: {grad_time / med.get('micrograd grad', float('nan')):.2f}")
 
 
 def _analyze_without_recording():

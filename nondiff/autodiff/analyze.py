@@ -131,12 +131,22 @@ class _Recorder:
         out = {}
         for key, mask in self.events.items():
             if len(key) == 3:
-                key = (_EVENT_KIND[key[0]], _CONVERSIONS[key[0]], key[1], key[2])
+                key = (_EVENT_KIND[key[0]], _CONVERSIONS[key[0]], key[1], _line(key[1], key[2]))
             kind, name, code, line = key
             where = code.co_filename if code is not None else "<unknown>"
             event = Event(kind, name, where, line)
             out[event] = out.get(event, 0) | mask
         return out
+
+
+def _line(code, offset):
+    """The source line of the instruction at byte ``offset`` of ``code``."""
+    if code is None:
+        return 0
+    for start, end, line in code.co_lines():
+        if start <= offset < end:
+            return line if line is not None else code.co_firstlineno
+    return code.co_firstlineno
 
 
 def _user_frame(f):
@@ -207,7 +217,9 @@ class AnalyzeTrace(Trace):
             f = _getframe(2)  # event <- ArrayBox.__bool__ (or __int__, ...) <- the program
             if _ENGINE_CODES.get(f.f_code, True):
                 f = _user_frame(f)
-            key = (kind, f.f_code, f.f_lineno) if f is not None else (kind, None, 0)
+            # f_lasti, not f_lineno: the line number is decoded from the line table on every
+            # access; offsets are mapped to lines once, in the report
+            key = (kind, f.f_code, f.f_lasti) if f is not None else (kind, None, -1)
             events = self.rec.events
             events[key] = events.get(key, 0) | m[0]
             if m[2]:

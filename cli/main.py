@@ -21,6 +21,7 @@ from cli._output import (
     report_error,
     wants_json,
 )
+from cli.analyze import analyze
 from cli.bench import bench
 from cli.optimize import optimize
 from cli.report import report
@@ -83,7 +84,7 @@ def cli():
     """
 
 
-for _command in (optimize, resume, strategies, bench, report):
+for _command in (optimize, resume, strategies, analyze, bench, report):
     cli.add_command(_command)
 
 

@@ -64,8 +64,9 @@ _EXPORTS = {
     "NoFiniteValue": "nondiff.errors", "CheckpointError": "nondiff.errors",
     "sample": "nondiff.stochastic", "estimate_grad": "nondiff.stochastic",
     "Estimator": "nondiff.stochastic",
+    "classify": "nondiff.hybrid", "HybridModel": "nondiff.hybrid",
 }
-_MODULES = {"registry", "seeding", "autodiff", "stochastic"}
+_MODULES = {"registry", "seeding", "autodiff", "stochastic", "hybrid"}
 
 __all__ = sorted(set(_EXPORTS) | _MODULES | {"minimize", "resume"})
 

@@ -430,7 +430,7 @@ class Run:
         reason = self.stop_reason or "unknown"
         params = self.best_params()
         success = self.n_ok > 0 and reason not in ("interrupted", "objective_failed")
-        return Result(
+        res = Result(
             x=_natural_x(self.objective, self.space, params), fun=self.best_value,
             params=params, value=self.best_value, nfev=self.nfev, nit=self.nit,
             success=success, status=STOP_STATUS.get(reason, 0 if self.n_ok else 3),
@@ -438,6 +438,12 @@ class Run:
             history=self.history, elapsed=self.elapsed, strategy=self.config.strategy,
             seed=self.config.seed,
         )
+        own = getattr(self.strategy, "evaluations", None)
+        if callable(own):  # strategies that call the program themselves (hybrid) add theirs
+            counts = own()
+            res.update(nfev_total=counts["nfev"], njev=counts["njev"],
+                       nfev_inner=counts["nfev_inner"])
+        return res
 
 
 def _message(reason: str, n_ok: int) -> str:

@@ -16,7 +16,7 @@ SUBCOMMANDS = sorted(cli.commands)
 
 
 def test_every_subcommand_is_registered():
-    assert SUBCOMMANDS == ["bench", "optimize", "report", "resume", "strategies"]
+    assert SUBCOMMANDS == ["analyze", "bench", "optimize", "report", "resume", "strategies"]
 
 
 @pytest.mark.parametrize("args", [[]] + [[name] for name in SUBCOMMANDS])

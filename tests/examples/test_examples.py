@@ -23,6 +23,10 @@ SMOKE_ARGS = {
     "admm_fallback.py": ["--budget", "40"],
     "admm_network.py": ["--hidden", "8", "--iterations", "3"],
     "admm_sparse.py": ["--restarts", "2"],
+    "hybrid_feature_selection.py": ["--budget", "400"],
+    "hybrid_thermostat.py": ["--budget", "150"],
+    "hybrid_network.py": ["--budget", "4", "--steps", "30"],
+    "hybrid_hypergradient.py": ["--outer", "3"],
 }
 
 

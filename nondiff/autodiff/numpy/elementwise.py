@@ -236,6 +236,8 @@ def _inside(x, lo, hi):
 
 def _pow_vjp_x(ans, x, y):
     if isinstance(y, (int, float)):
+        if y == 2:  # the common square: no power call (and none in its derivatives)
+            return lambda g: g * (x * 2.0)
         return None if y == 0 else (lambda g: g * (y * power(x, y - 1)))
     zero = _raw(y) == 0
     return lambda g: g * where(zero, 0.0, y * x ** where(zero, 1.0, y - 1.0))
@@ -272,7 +274,7 @@ defjvp(sinc, lambda t, ans, x: t * _sinc_d(x))
 
 def _unbroadcast(g, shape):
     """Sum ``g`` over the axes that broadcasting added or stretched, back to ``shape``."""
-    gshape = _np.shape(_raw(g))
+    gshape = getattr(_raw(g), "shape", ())
     if gshape == shape:
         return g
     extra = len(gshape) - len(shape)
@@ -285,8 +287,8 @@ def _unbroadcast(g, shape):
 
 
 def _broadcast(t, ans):
-    shape = _np.shape(_raw(ans))
-    if _np.shape(_raw(t)) == shape:
+    shape = getattr(_raw(ans), "shape", ())
+    if getattr(_raw(t), "shape", ()) == shape:
         return t
     return _broadcast_to(t, shape)
 

@@ -38,6 +38,7 @@ CONFIGS = {
     "auto[bipop]": ("auto", {"portfolio": "bipop"}),
     "auto[bfgs-restarts]": ("auto", {"portfolio": "bfgs-restarts"}),
     "auto[lbfgs-bipop]": ("auto", {"portfolio": "lbfgs-bipop"}),
+    "auto[scan-bfgs-bipop]": ("auto", {"portfolio": "scan-bfgs-bipop"}),
     "auto[bfgs50-bipop]": ("auto", {"portfolio": "bfgs50-bipop"}),
     "auto[lbfgs50-bipop]": ("auto", {"portfolio": "lbfgs50-bipop"}),
     "auto[bfgs-restarts-bipop]": ("auto", {"portfolio": "bfgs-restarts-bipop"}),

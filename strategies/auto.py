@@ -11,10 +11,11 @@ The rules (the continuous ones come from measurements on BBOB instances 1-5 only
 with their commands in ``benchmarks/auto_tuning.md``; instances 6-10 are kept for the final
 figures):
 
-- **continuous** (reals and arrays), noiseless, sequential: a projected finite-difference BFGS
-  from the centre of the box (:mod:`strategies.auto_local`; fastest on smooth unimodal
-  functions at small budgets, Ros 2009), then BIPOP-CMA-ES restarts ([1, 2]) through the
-  ``cmaes`` adapter for the rest of the budget (multimodal and badly conditioned functions);
+- **continuous** (reals and arrays), noiseless, sequential: from the centre of the box, one
+  sweep of coordinate search over a grid (a tenth of the budget), then a projected
+  finite-difference BFGS (:mod:`strategies.auto_local`; fast on smooth unimodal functions at
+  small budgets, Ros 2009), then BIPOP-CMA-ES restarts ([1, 2]) through the ``cmaes``
+  adapter for the rest of the budget (multimodal functions);
 - **continuous and noisy**: CMA-ES with pycma's noise handler and IPOP restarts [1, 3]
   (finite differences are meaningless under noise);
 - **continuous with many workers or a vectorized objective** (``workers > dim``): IPOP-CMA-ES
@@ -75,6 +76,7 @@ PORTFOLIOS = {
     "bipop": (_bipop(),),
     "bfgs-restarts": (_Phase("local", start="centre"), _Phase("local", start="random")),
     "lbfgs-bipop": (_Phase("local", {"memory": 10}, start="centre"), _bipop()),
+    "scan-bfgs-bipop": (_Phase("local", {"scan": "budget"}, start="centre"), _bipop()),
     "bfgs50-bipop": (_Phase("local", start="centre", until=0.5), _bipop()),
     "lbfgs50-bipop": (_Phase("local", {"memory": 10}, start="centre", until=0.5), _bipop()),
     "bfgs-restarts-bipop": (_Phase("local", start="centre"),
@@ -82,7 +84,7 @@ PORTFOLIOS = {
     "bfgs-bipop-restarts": (_Phase("local", start="centre"), replace(_bipop(), until=0.6),
                             _Phase("local", start="random")),
 }
-DEFAULT_CONTINUOUS = "bfgs-bipop"
+DEFAULT_CONTINUOUS = "scan-bfgs-bipop"
 
 
 @dataclass
@@ -120,7 +122,7 @@ class Auto:
     >>> from nondiff.space import Space, Real
     >>> s = Auto(Space(x=Real(-1, 1), y=Real(-1, 1)), seed=0, budget=100)
     >>> s.plan_name
-    'bfgs-bipop'
+    'scan-bfgs-bipop'
     >>> len(s.ask())  # the centre of the box first
     1
     """
@@ -150,12 +152,19 @@ class Auto:
             return
         st.child_used = self._ledger.next_id
         p = self.plan[st.phase]
-        spec = {"component": p.component, "options": dict(p.options),
+        spec = {"component": p.component, "options": self._resolve(p.options),
                 "seed": int(self._rng.integers(2**63 - 1)),
                 "budget": self._phase_budget(st.phase), "x0": self._start_point(p.start)}
         st.child_spec, st.components = spec, st.components + 1
         st.log.append([self._ledger.next_id, f"start {p.component} (phase {st.phase})"])
         self._child = _build(self.space, spec, self._program)
+
+    def _resolve(self, options: dict) -> dict:
+        """Options that depend on the budget: ``scan="budget"`` becomes a grid size."""
+        out = dict(options)
+        if out.get("scan") == "budget":
+            out["scan"] = _scan_size(self.budget, self.space.dim)
+        return out
 
     def _phase_budget(self, phase: int):
         """Evaluations left to ``phase``: up to its ``until`` share, else to the budget."""
@@ -336,6 +345,14 @@ def _rule_discrete(f):
              "100 (benchmarks/auto_mixed.py, tuning instance)"] + _hybrid_note(f))
 
 
+def _scan_size(budget, dim) -> int:
+    """Grid points per coordinate of the local phase's scan: a tenth of the budget, <= 100."""
+    if budget is None:
+        return 50
+    n = int(0.1 * budget / dim)
+    return 0 if n < 5 else min(n, 100)
+
+
 def _ga_popsize(budget) -> int:
     if budget is None:
         return 100  # the GA's own default
@@ -376,9 +393,12 @@ def _parallel_reason(f):
 
 def _rule_continuous(f):
     return (DEFAULT_CONTINUOUS, PORTFOLIOS[DEFAULT_CONTINUOUS],
-            ["continuous space: finite-difference BFGS from the centre (cheap on smooth "
-             "functions), then BIPOP-CMA-ES restarts for the rest of the budget "
-             "(benchmarks/auto_tuning.md)"] + _hybrid_note(f))
+            ["continuous space: from the centre of the box, one sweep of coordinate search "
+             f"({_scan_size(f['budget'], f['dim'])} values per coordinate, a tenth of the "
+             "budget; solves separable multimodal functions), then finite-difference BFGS "
+             "(cheap on smooth functions), then BIPOP-CMA-ES restarts for the rest of the "
+             "budget (chosen on BBOB instances 1-5, benchmarks/auto_tuning.md)"]
+            + _hybrid_note(f))
 
 
 def _hybrid_note(f):

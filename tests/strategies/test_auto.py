@@ -34,7 +34,7 @@ def test_conformance_on_other_spaces(space):
 
 
 @pytest.mark.parametrize(("space", "kw", "plan", "first"), [
-    (CONT, {}, "bfgs-bipop", "local"),
+    (CONT, {}, "scan-bfgs-bipop", "local"),
     (CONT, {"noisy": True}, "cmaes-noise", "cmaes"),
     (CONT, {"workers": 8}, "ipop-wide", "cmaes"),
     (CONT, {"vectorized": True}, "ipop-wide", "cmaes"),

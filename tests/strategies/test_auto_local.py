@@ -115,3 +115,18 @@ def test_limited_memory_keeps_the_newest_pairs():
         H = _update(H, s, 2.0 * s, 3)  # y = 2 s: positive curvature
     assert len(H) == 3
     assert np.allclose(H[-1][1], 2.0 * H[-1][0])
+
+
+def test_scan_puts_a_separable_multimodal_function_in_its_global_basin():
+    # sum of 1-D Rastrigin-like terms with the global minimum 0 at 0.8 in every coordinate and
+    # local minima every 0.1: BFGS from the centre alone stops in a local one
+    def f(X):
+        z = X - 0.8
+        return (z**2 * 100 + 10 * (1 - np.cos(2 * np.pi * z / 0.1))).sum(axis=1)
+
+    plain, scanned = LocalBFGS(SPACE, budget=3000), LocalBFGS(SPACE, budget=3000, scan=41)
+    _run(plain, f)
+    _run(scanned, f)
+    assert plain.best[1] > 1.0
+    assert scanned.best[1] < 1e-8
+    assert np.allclose(scanned.best[0].vector, 0.8, atol=1e-5)

@@ -18,6 +18,10 @@ EXIT_USAGE = 2
 EXIT_NO_FINITE = 3
 EXIT_INTERRUPTED = 130
 
+# Every command carries these itself: click caches a command's help option on first use, so a
+# command first invoked on its own (not through the group) would otherwise lose "-h".
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
 
 class CommandError(click.ClickException):
     """End a command with ``message`` and ``exit_code`` (reported by :func:`report_error`).

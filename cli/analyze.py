@@ -12,11 +12,12 @@ from __future__ import annotations
 import click
 
 from cli import params as p
-from cli._output import EXIT_USAGE, CommandError, emit_json, one_line
+from cli._output import CONTEXT, EXIT_USAGE, CommandError, emit_json, one_line
 from cli.optimize import PARAM_HELP, build_space
 
 
-@click.command("analyze", short_help="Classify a program's parameters for gradients.")
+@click.command("analyze", context_settings=CONTEXT,
+               short_help="Classify a program's parameters for gradients.")
 @click.argument("reference", type=p.REFERENCE, metavar="FILE.py:FUNC")
 @click.option("--param", "params", multiple=True, type=p.PARAM_SPEC, help=PARAM_HELP)
 @click.option("--space", "space", type=p.SPACE_FILE, help="A JSON space file.")

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from cli._output import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, CommandError, emit_json
+from cli._output import CONTEXT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, CommandError, emit_json
 
 _SUITES = ("classic", "bbob", "discrete", "programs")
 
@@ -79,7 +79,8 @@ def _executor(dask: str | None, workers: int):
     return client.get_executor(), client
 
 
-@click.command("bench", short_help="Run strategies side by side on a benchmark suite.")
+@click.command("bench", context_settings=CONTEXT,
+               short_help="Run strategies side by side on a benchmark suite.")
 @click.option("--suite", type=click.Choice(_SUITES), default="classic", show_default=True)
 @click.option("--dims", default="2,5", show_default=True, help="Dimensions, e.g. 2,5,10.")
 @click.option("--instances", default="1-3", show_default=True, help="Instances, e.g. 1-5.")

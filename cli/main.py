@@ -14,6 +14,7 @@ import traceback
 import click
 
 from cli._output import (
+    CONTEXT,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_USAGE,
@@ -71,7 +72,7 @@ class Group(click.Group):
 
 @click.group(
     cls=Group,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    context_settings=CONTEXT,
 )
 @click.version_option(package_name="nondiff", prog_name="nondiff")
 def cli():

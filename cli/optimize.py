@@ -12,7 +12,7 @@ import os
 import click
 
 from cli import params as p
-from cli._output import EXIT_USAGE, CommandError, one_line
+from cli._output import CONTEXT, EXIT_USAGE, CommandError, one_line
 from cli._run import run_driver
 
 PARAM_HELP = (
@@ -92,7 +92,8 @@ def make_objective(reference, command, field, space, timeout):
     return objective
 
 
-@click.command("optimize", short_help="Optimize a Python function or a shell command.")
+@click.command("optimize", context_settings=CONTEXT,
+               short_help="Optimize a Python function or a shell command.")
 @click.argument("reference", type=p.REFERENCE, required=False, metavar="[FILE.py:FUNC]")
 @click.option("--command", metavar="TEMPLATE",
               help='Shell command template, e.g. "python sim.py --lr {lr}"; each value is '

@@ -6,10 +6,11 @@ import os
 
 import click
 
-from cli._output import EXIT_USAGE, CommandError, emit_json
+from cli._output import CONTEXT, EXIT_USAGE, CommandError, emit_json
 
 
-@click.command("report", short_help="Tables and plots from a 'nondiff bench' database.")
+@click.command("report", context_settings=CONTEXT,
+               short_help="Tables and plots from a 'nondiff bench' database.")
 @click.argument("db", type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", default="report", show_default=True, help="Output folder.")
 @click.option("--plots/--no-plots", default=True, show_default=True,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
+from cli._output import CONTEXT
 from cli._run import run_driver
 
 
-@click.command("resume", short_help="Continue a run from its checkpoint.")
+@click.command("resume", context_settings=CONTEXT,
+               short_help="Continue a run from its checkpoint.")
 @click.argument("checkpoint", type=click.Path(exists=True, dir_okay=False))
 @click.option("--budget", type=click.IntRange(min=1),
               help="New total budget (raise it to extend a finished run).")

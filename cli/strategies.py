@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from cli._output import emit_json, one_line
+from cli._output import CONTEXT, emit_json, one_line
 
 
 def describe(name: str) -> dict:
@@ -40,7 +40,8 @@ def _print_table(rows) -> None:
             click.echo(f"{r['name']:<{name_w}}  {_types(r):<{type_w}}  {r['summary']}".rstrip())
 
 
-@click.command("strategies", short_help="List strategies and the parameter types they handle.")
+@click.command("strategies", context_settings=CONTEXT,
+               short_help="List strategies and the parameter types they handle.")
 @click.option("--json", "json_mode", is_flag=True, help="Write one JSON document to stdout.")
 def strategies(json_mode):
     """List strategy names, the parameter types each handles natively, and a summary.

@@ -168,7 +168,7 @@ class Space(Mapping):
         n = self._rows(genome)
         X = np.empty((n, self.dim))
         for name, p in self._params.items():
-            X[:, self._slices[name]] = p.encode(genome[name])
+            p.encode_into(genome[name], X[:, self._slices[name]])
         return X
 
     def decode(self, X) -> dict[str, np.ndarray]:

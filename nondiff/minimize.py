@@ -426,8 +426,17 @@ class Run:
         found = np.bincount(self.history.status.astype(np.int64), minlength=len(Status))
         return {s.name.lower(): int(found[s.value]) for s in Status}
 
+    def _constrained_best_row(self) -> None:
+        """With a constrained strategy, the best row is the strategy's best feasible point."""
+        best = self.strategy.best if getattr(self.strategy, "constrained", False) else None
+        if best is None:
+            return
+        rows = np.flatnonzero(self.history.ids == best[0].id)
+        self.best_row = int(rows[-1]) if rows.size else -1
+
     def result(self) -> Result:
         reason = self.stop_reason or "unknown"
+        self._constrained_best_row()
         params = self.best_params()
         success = self.n_ok > 0 and reason not in ("interrupted", "objective_failed")
         res = Result(

@@ -368,6 +368,11 @@ class GeneticAlgorithm:
         return self._ledger.best
 
     @property
+    def constrained(self) -> bool:
+        """True with a constraint: the driver then reports :attr:`best`, which is feasible."""
+        return self._constraint is not None
+
+    @property
     def local_evaluations(self) -> int:
         """Rows scored by ``local_objective`` so far (outside the evaluation budget)."""
         return self._state.local_evaluations

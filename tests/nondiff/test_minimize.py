@@ -142,3 +142,13 @@ def test_a_converged_strategy_is_a_success():
 def test_every_driver_argument_is_checked_before_running(kw, name):
     with pytest.raises(UsageError, match=name):
         nd.minimize(quad, space2(), "random", budget=10, **kw)
+
+
+def test_a_constrained_strategy_reports_its_best_feasible_point():
+    space = nd.Space(x=nd.Real(0.0, 1.0), y=nd.Real(0.0, 1.0))
+    # the unconstrained minimum (0, 0) is infeasible: x + y >= 1 is required
+    res = nd.minimize(lambda x, y: x * x + y * y, space, "ga", budget=600, seed=0,
+                      strategy_options={"constraint": lambda p: 1.0 - p["x"] - p["y"]})
+    assert res.params["x"] + res.params["y"] >= 1.0 - 1e-12
+    assert res.fun == pytest.approx(0.5, abs=0.05)
+    assert res.fun > np.nanmin(res.history.values)  # infeasible points scored lower

@@ -21,6 +21,8 @@ import time
 
 import numpy as np
 
+from nondiff.strategy import Batch
+
 __all__ = ["run_ga", "deap_available", "DeapGA", "ga_step", "alternate", "median", "fmt",
            "report", "stack_param"]
 
@@ -150,10 +152,8 @@ def report(nd, dp) -> None:
 
 
 def stack_param(cands, name) -> np.ndarray:
-    """One parameter of every candidate, stacked (what a user's batch objective would see).
-
-    A :class:`~nondiff.strategy.Batch` from a GA already holds its params as a list of dicts.
-    """
-    rows = cands.params if getattr(cands, "params", None) is not None else [c.params
-                                                                             for c in cands]
-    return np.stack([np.asarray(p[name]) for p in rows])
+    """One parameter of every candidate, stacked: what a user's batch objective receives (the
+    driver decodes a generation's vectors in one call, :meth:`Space.decode`)."""
+    if isinstance(cands, Batch):
+        return cands.space.decode(cands.vectors)[name]
+    return np.stack([np.asarray(c.params[name]) for c in cands])

@@ -179,9 +179,10 @@ class Space(Mapping):
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.dim:
             raise ValueError(f"X must have shape (n, {self.dim}), got {X.shape}")
-        if np.isnan(X).any():
+        lo, hi = (X.min(), X.max()) if X.size else (0.0, 1.0)  # NaN propagates into both
+        if np.isnan(lo) or np.isnan(hi):
             raise ValueError(f"X has NaN entries in columns {_nan_columns(self, X)}")
-        U = np.minimum(np.maximum(X, 0.0), 1.0)
+        U = X if lo >= 0.0 and hi <= 1.0 else np.clip(X, 0.0, 1.0)  # no copy when inside
         return {name: p.decode(U[:, self._slices[name]]) for name, p in self._params.items()}
 
     def encode(self, params_list) -> np.ndarray:

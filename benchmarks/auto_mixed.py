@@ -73,8 +73,8 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     objective = make_objective(args.problem)
     seeds = range(args.seeds) if args.problem == "final" else range(100, 100 + args.seeds)
-    print("| budget | strategy | median best | mean best | worst | seconds |")
-    print("|---|---|---|---|---|---|")
+    print("| budget | strategy | median best | mean best | worst | seconds | per seed |")
+    print("|---|---|---|---|---|---|---|")
     for budget in map(int, args.budgets.split(",")):
         for label in args.configs.split(","):
             name, opts = CONFIGS[label]
@@ -83,7 +83,8 @@ def main(argv=None) -> None:
                              strategy_options=opts).fun for s in seeds]
             secs = time.perf_counter() - t0
             print(f"| {budget} | {label} | {np.median(vals):.4g} | {np.mean(vals):.4g} | "
-                  f"{np.max(vals):.4g} | {secs:.1f} |", flush=True)
+                  f"{np.max(vals):.4g} | {secs:.1f} | {' '.join(f'{v:.3g}' for v in vals)} |",
+                  flush=True)
 
 
 if __name__ == "__main__":

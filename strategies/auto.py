@@ -37,6 +37,7 @@ figures):
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -77,6 +78,10 @@ PORTFOLIOS = {
     "bfgs-restarts": (_Phase("local", start="centre"), _Phase("local", start="random")),
     "lbfgs-bipop": (_Phase("local", {"memory": 10}, start="centre"), _bipop()),
     "scan-bfgs-bipop": (_Phase("local", {"scan": "budget"}, start="centre"), _bipop()),
+    "scan-bfgs-lean": (_Phase("local", {"scan": "budget"}, start="centre"),
+                       _Phase("lean-cmaes")),
+    "scan-bfgs-leanclip": (_Phase("local", {"scan": "budget"}, start="centre"),
+                           _Phase("lean-cmaes", {"bounds": "clip"})),
     "bfgs50-bipop": (_Phase("local", start="centre", until=0.5), _bipop()),
     "lbfgs50-bipop": (_Phase("local", {"memory": 10}, start="centre", until=0.5), _bipop()),
     "bfgs-restarts-bipop": (_Phase("local", start="centre"),
@@ -273,6 +278,11 @@ def _plain(value):
     return value
 
 
+# auto's own components (not in the registry): name -> (module, class)
+_OWN = {"local": ("strategies.auto_local", "LocalBFGS"),
+        "lean-cmaes": ("strategies.auto_cmaes", "LeanCMAES")}
+
+
 def _build(space, spec: dict, program=None):
     """The component described by ``spec`` (see ``Auto._begin``); ``program`` goes to hybrid."""
     options = dict(spec["options"])
@@ -280,10 +290,10 @@ def _build(space, spec: dict, program=None):
         options["program"] = program
     if spec["x0"] is not None:
         options["x0"] = np.asarray(spec["x0"], dtype=float)
-    if spec["component"] == "local":
-        from strategies.auto_local import LocalBFGS
-
-        return LocalBFGS(space, seed=spec["seed"], budget=spec["budget"], **options)
+    if spec["component"] in _OWN:
+        module, name = _OWN[spec["component"]]
+        factory = getattr(importlib.import_module(module), name)
+        return factory(space, seed=spec["seed"], budget=spec["budget"], **options)
     return registry.create(spec["component"], space, seed=spec["seed"], budget=spec["budget"],
                            **options)
 

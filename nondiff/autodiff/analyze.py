@@ -100,7 +100,7 @@ class _Recorder:
     Recording must stay cheap (a 2,000-step loop branches thousands of times): the user's frame
     is found at a known depth and checked against a cache of the engine's own code objects;
     keys hold code objects, and names and file names are resolved once, in :meth:`report`.
-    Conversions (``bool()``, ``int()``...) are keyed ``(kind, code, line)``.
+    Conversions (``bool()``, ``int()``...) are keyed ``(kind, instruction offset, code)``.
     """
 
     __slots__ = ("events", "branch_steps")
@@ -114,6 +114,12 @@ class _Recorder:
         key = (kind, name, f.f_code, f.f_lineno) if f is not None else (kind, name, None, 0)
         events = self.events
         events[key] = events.get(key, 0) | mask
+
+    def control_event(self, kind, f, mask):
+        """Record a conversion at the first frame of ``f``'s stack outside the engine."""
+        f = _user_frame(f)
+        key = (kind, f.f_lasti, f.f_code) if f is not None else (kind, -1, None)
+        self.events[key] = self.events.get(key, 0) | mask
 
     def control(self):
         """``(piece, step)`` masks contributed by conversions of traced values."""
@@ -131,7 +137,8 @@ class _Recorder:
         out = {}
         for key, mask in self.events.items():
             if len(key) == 3:
-                key = (_EVENT_KIND[key[0]], _CONVERSIONS[key[0]], key[1], _line(key[1], key[2]))
+                kind, offset, code = key
+                key = (_EVENT_KIND[kind], _CONVERSIONS[kind], code, _line(code, offset))
             kind, name, code, line = key
             where = code.co_filename if code is not None else "<unknown>"
             event = Event(kind, name, where, line)
@@ -155,20 +162,20 @@ def _user_frame(f):
     return f
 
 
-_ENGINE_CODES = {}
+_ENGINE_CODES = {}  # id -> (code, inside the package?)
 
 
 def _in_engine(code):
-    inside = _ENGINE_CODES.get(code)
-    if inside is None:
-        inside = _ENGINE_CODES[code] = code.co_filename.startswith(_PACKAGE_DIR)
-    return inside
+    known = _ENGINE_CODES.get(id(code))
+    if known is None:
+        known = _ENGINE_CODES[id(code)] = (code, code.co_filename.startswith(_PACKAGE_DIR))
+    return known[1]
 
 
 class AnalyzeTrace(Trace):
     """Propagates the four masks ``(dep, diff, step, piece)`` instead of derivatives."""
 
-    __slots__ = ("rec",)
+    __slots__ = ("rec", "events")
 
     def apply(self, prim, args, kwargs):
         raw, boxes, lower = self.unbox_args(args)
@@ -213,15 +220,14 @@ class AnalyzeTrace(Trace):
 
     def event(self, kind, box, convert):
         m = box._node
-        if m is not None:  # the hot path of analysis: inlined, no helper calls when possible
+        if m is not None:  # the hot path of analysis: one frame, one dict lookup
+            # keyed by the instruction offset, not f_lineno (decoded from the line table on
+            # every access); lines are resolved once, in the report. Only keys of the
+            # program's own frames are ever stored, so a hit means "already recorded".
             f = _getframe(2)  # event <- ArrayBox.__bool__ (or __int__, ...) <- the program
-            if _ENGINE_CODES.get(f.f_code, True):
-                f = _user_frame(f)
-            # f_lasti, not f_lineno: the line number is decoded from the line table on every
-            # access; offsets are mapped to lines once, in the report
-            key = (kind, f.f_code, f.f_lasti) if f is not None else (kind, None, -1)
-            events = self.rec.events
-            events[key] = events.get(key, 0) | m[0]
+            seen = self.events.get((kind, f.f_lasti, f.f_code))
+            if seen is None or seen | m[0] != seen:
+                self.rec.control_event(kind, f, m[0])
             if m[2]:
                 self.rec.branch_steps |= m[2]
         return convert(box._value)
@@ -275,6 +281,7 @@ def analyze(fun, *args, argnums=None):
     argnums = range(len(args)) if argnums is None else _as_tuple(argnums)
     with new_trace(AnalyzeTrace) as trace:
         trace.rec = _Recorder()
+        trace.events = trace.rec.events  # one attribute lookup less on the hot path
         args, paths = _box_inputs(trace, args, argnums, names)
         value = fun(*args)
     out = _output_masks(trace, value)

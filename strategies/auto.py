@@ -117,8 +117,9 @@ class Auto:
     vectorized : bool
         The objective evaluates whole batches at once (treated like many workers).
     program : callable, optional
-        The Python program being optimized; its differentiable parameters go to ``hybrid``
-        when that strategy is registered.
+        The Python program being optimized (``program(**params) -> float``, written with
+        :mod:`nondiff.autodiff.numpy`); when :func:`nondiff.hybrid.classify` finds parameters
+        with a usable gradient, ``hybrid`` trains those and searches the rest.
     portfolio : str, optional
         Force one of :data:`PORTFOLIOS` on a continuous space (for tuning and comparisons).
 
@@ -314,12 +315,15 @@ def _choose(space, budget, *, noisy, workers, vectorized, program, portfolio):
 def _rule_hybrid(f):
     if f["program"] is None or _hybrid_missing() is not None:
         return None
+    if not callable(f["program"]):
+        raise TypeError(f"program must be a callable, not {type(f['program']).__name__}")
     from nondiff.hybrid.classify import classify
 
     cl = classify(f["program"], f["space"], seed=0)
     if cl.strategy != "hybrid":
         return None
-    return ("hybrid", (_Phase("hybrid"),),
+    found = {"gradient": list(cl.gradient), "piecewise": list(cl.piecewise)}
+    return ("hybrid", (_Phase("hybrid", found),),
             [f"a Python program was given and autodiff reaches {', '.join(cl.gradient)} "
              f"(nondiff.hybrid.classify, {cl.nfev} probe evaluations outside the budget): "
              "hybrid takes gradient steps on those and searches the rest black-box"])

@@ -134,3 +134,30 @@ def test_failures_never_become_the_best_on_the_local_phase():
 def test_registered_under_auto():
     assert registry.get("auto") is Auto
     assert set(PORTFOLIOS) >= {"bfgs-bipop", "bipop", "bfgs-restarts"}
+
+
+def test_a_program_with_differentiable_parameters_goes_to_hybrid():
+    pytest.importorskip("strategies.hybrid")
+    space = Space(w=Real(-2, 2), k=Integer(0, 10))
+
+    def f(w, k):  # w is differentiable, k an integer: optimum 0 at w = 0, k = 0
+        return (w - 0.1 * k) ** 2 + 0.01 * k
+
+    s = Auto(space, seed=0, budget=300, program=f)
+    assert s.plan_name == "hybrid" and s.component == "hybrid"
+    assert "w" in s.decisions[0]
+    assert s._state.child_spec["options"]["gradient"] == ["w"]
+    res = minimize(f, space, "auto", budget=300, seed=0, strategy_options={"program": f})
+    assert res.params["k"] == 0 and abs(res.params["w"]) < 1e-3
+
+
+def test_a_program_without_gradients_stays_black_box():
+    pytest.importorskip("strategies.hybrid")
+    space = Space(a=Real(-1, 1), b=Real(-1, 1))
+
+    def f(a, b):  # a step function: no usable gradient anywhere
+        return float(a > 0) + float(b > 0)
+
+    s = Auto(space, seed=0, budget=100, program=f)
+    assert s.plan_name == "scan-bfgs-bipop"
+    assert any("no parameter has a usable gradient" in d for d in s.decisions)

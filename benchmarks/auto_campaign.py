@@ -4,6 +4,9 @@ Every configuration (``auto`` and its forced portfolios, nondiff's BIPOP-CMA-ES,
 raw-pycma baselines, random search) runs through :mod:`nondiff.bench.runner` into one SQLite
 database, one seed per problem (the BBOB instance is the repetition, as in COCO).
 
+nevergrad's NGOpt, one of the issue's anchors, is not among them (nevergrad is not installed
+in the shared environment).
+
 Score: the fraction of (run, target) pairs reached within the budget over COCO's 51 targets
 ``1e2 .. 1e-8`` on the precision ``f - fopt`` (the right end of the aggregated runtime ECDF).
 The paired comparison resamples problems (function, dimension, instance) with replacement

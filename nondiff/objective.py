@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import inspect
 import os
 import sys
 from time import perf_counter
@@ -149,13 +150,15 @@ class Objective:
         if not all(hasattr(space, a) for a in ("names", "kinds", "to_columns")):
             raise TypeError(f"space must be a nondiff Space, not {type(space).__name__}")
         self.space = space
-        self.call = self._call_given or _infer_call(space)
+        self.call = self._call_given or _infer_call(space, self.fn)
         if self.call == "vector" and not space.kinds <= _VECTOR_KINDS:
             raise ValueError(f"call='vector' needs a space of reals, integers and arrays; this "
                              f"one has {', '.join(sorted(space.kinds - _VECTOR_KINDS))}: "
                              "use call='kwargs'")
         if isinstance(self.fn, Command):
             self.fn.check_space(space)
+        else:
+            _check_signature(self.fn, space, self.call, self.name)
 
     @property
     def enforces_timeout(self) -> bool:
@@ -335,10 +338,53 @@ def _natural_matrix(space, genome) -> np.ndarray:
     return np.concatenate([c.reshape(n, -1) for c in cols], axis=1)
 
 
-def _infer_call(space) -> str:
+def _infer_call(space, fn=None) -> str:
+    """``"vector"`` for a single Array, or for ``f(x)`` over reals/integers/arrays whose one
+    parameter is not a name of the space; else ``"kwargs"``."""
     if space is None or (len(space.names) == 1 and space.kinds == {"array"}):
         return "vector"
+    sig = _signature(fn)
+    if sig is not None and space.kinds <= _VECTOR_KINDS and not _binds(sig, space.names):
+        positional = [p for p in sig.parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if len(positional) == 1 and positional[0].name not in space.names:
+            return "vector"
     return "kwargs"
+
+
+def _signature(fn):
+    if fn is None or isinstance(fn, Command):
+        return None
+    try:
+        return inspect.signature(fn)
+    except (TypeError, ValueError):  # builtins and C functions: nothing to check
+        return None
+
+
+def _binds(sig, names) -> bool:
+    try:
+        sig.bind(**dict.fromkeys(names))
+    except TypeError:
+        return False
+    return True
+
+
+def _check_signature(fn, space, call, name) -> None:
+    """Refuse, before any evaluation, a function that cannot take the space's parameters."""
+    sig = _signature(fn)
+    if sig is None:
+        return
+    if call == "kwargs" and not _binds(sig, space.names):
+        raise UsageError(
+            f"objective {name!r} cannot be called with the space's parameters "
+            f"({', '.join(space.names)}) as keywords; its signature is {name}{sig}. Rename its "
+            "parameters, or pass call='vector' for a function of one vector")
+    if call == "vector":
+        try:
+            sig.bind(None)
+        except TypeError:
+            raise UsageError(f"objective {name!r} was declared call='vector' but cannot take "
+                             f"one argument; its signature is {name}{sig}") from None
 
 
 # --- file references -------------------------------------------------------------------------

@@ -201,11 +201,18 @@ def test_workers_give_the_same_result_as_serial(run, objective_file):
 
 
 def test_no_finite_value_names_the_first_failure(run, objective_file):
-    inv = run("optimize", f"{objective_file(QUADRATIC)}:f", "--param", "x=real:0:1",
+    inv = run("optimize", f"{objective_file(FAILING)}:f", "--param", "x=real:0:1",
               "--budget", 3, "--seed", 0, "--json")
     assert inv.code == 3
-    assert inv.json()["error"] == ("no finite evaluation; the first failure was: TypeError: "
-                                   "f() missing 2 required positional arguments: 'n' and 'act'")
+    assert inv.json()["error"] == ("no finite evaluation; the first failure was: RuntimeError: "
+                                   "boom in user code")
+
+
+def test_a_signature_that_cannot_take_the_space_is_a_usage_error(run, objective_file):
+    inv = run("optimize", f"{objective_file(QUADRATIC)}:f", "--param", "x=real:0:1",
+              "--budget", 3, "--seed", 0, "--json")
+    assert inv.code == 2
+    assert "cannot be called with the space's parameters (x)" in inv.json()["error"]
 
 
 def test_command_warns_about_unused_parameters(run):

@@ -340,3 +340,29 @@ def test_command_objective_pickles():
     obj = Objective.from_command(f"{PY} -c \"print({{x}} * 2)\"", space=Space(x=Real(0, 1)))
     assert pickle.loads(pickle.dumps(obj)).fn(x=0.25) == 0.5
     assert json.loads(json.dumps(obj.fn.argv))  # plain strings
+
+
+def test_one_argument_function_over_reals_is_called_with_the_vector():
+    import numpy as np
+
+    import nondiff as nd
+
+    space = nd.Space(a=nd.Real(-1, 1), k=nd.Integer(0, 3))
+    obj = nd.Objective(lambda x: float(np.sum(x)), space)
+    assert obj.call == "vector"
+    assert nd.Objective(lambda a, k: a + k, space).call == "kwargs"
+
+
+def test_a_function_that_cannot_take_the_space_is_refused_naming_its_signature():
+    import pytest
+
+    import nondiff as nd
+    from nondiff.errors import UsageError
+
+    space = nd.Space(a=nd.Real(-1, 1), b=nd.Real(-1, 1))
+    with pytest.raises(UsageError, match=r"\(a, b\).*signature is f\(a, c\)"):
+        def f(a, c):
+            return a
+        nd.Objective(f, space)
+    with pytest.raises(UsageError, match="call='vector'"):
+        nd.Objective(lambda a, b: a, space, call="vector")

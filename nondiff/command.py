@@ -23,6 +23,7 @@ import shlex
 import signal
 import string
 import subprocess
+import threading
 
 import numpy as np
 
@@ -131,15 +132,25 @@ class Command:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, cwd=self.cwd, env=env,
                                 start_new_session=True)
+        # Pipes are drained by threads and the wait is on the process itself, so a background
+        # child that inherited stdout cannot hold the evaluation open after the command exits.
+        out, err = [], []
+        readers = [threading.Thread(target=_drain, args=a, daemon=True)
+                   for a in ((proc.stdout, out), (proc.stderr, err))]
+        for r in readers:
+            r.start()
         try:
-            out, err = proc.communicate(timeout=self.timeout)
+            proc.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
             _kill_group(proc)
             raise EvaluationTimeout(f"command timed out after {self.timeout} s "
                                     f"(process group killed): {shlex.join(argv)}") from None
         finally:
             _kill_group(proc)  # also on KeyboardInterrupt/SystemExit: never leave it running
-        return out.decode(errors="replace"), err.decode(errors="replace"), proc.returncode
+            for r in readers:
+                r.join(timeout=2.0)
+        return (b"".join(out).decode(errors="replace"), b"".join(err).decode(errors="replace"),
+                proc.returncode)
 
     def _parse(self, out: str, err: str):
         lines = [ln.strip() for ln in out.splitlines() if ln.strip()]
@@ -167,6 +178,13 @@ class Command:
             raise CommandError(f"field {self.field!r} not in the JSON output {last[:200]!r}"
                                f"{_stderr_tail(err)}")
         return obj[self.field]
+
+
+def _drain(stream, chunks: list) -> None:
+    """Read ``stream`` to its end into ``chunks`` (a reader thread's loop)."""
+    with stream:
+        for block in iter(lambda: stream.read1(1 << 16), b""):
+            chunks.append(block)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

@@ -158,10 +158,26 @@ def _slice_axis(g, axis, start, stop):
     return getitem(g, tuple(idx))
 
 
-for _i in range(1, 64):
-    defvjp(concatenate_args, _concat_vjp(_i), argnums=(_i,))
-    defjvp(concatenate_args, lambda t, ans, axis, *xs, _i=_i: _concat_tangent(t, _i, axis, xs),
-           argnums=(_i,))
+class _PerArgument(dict):
+    """Rules of a variadic primitive, made on first use for argument ``i >= 1`` by
+    ``factory(i)``: concatenating any number of arrays needs a rule for each position."""
+
+    def __init__(self, factory):
+        super().__init__()
+        self.factory = factory
+
+    def get(self, i, default=None):
+        if i not in self and isinstance(i, int) and i >= 1:
+            self[i] = self.factory(i)
+        return super().get(i, default)
+
+
+def _concat_jvp(i):
+    return lambda t, ans, axis, *xs: _concat_tangent(t, i, axis, xs)
+
+
+concatenate_args.vjps = _PerArgument(_concat_vjp)
+concatenate_args.jvps = _PerArgument(_concat_jvp)
 
 
 def _concat_tangent(t, i, axis, xs):

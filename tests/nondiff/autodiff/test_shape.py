@@ -81,3 +81,11 @@ def test_iteration_and_len():
     def f(x):
         return sum(row * i for i, row in enumerate(x)) if len(x) == 2 else 0.0
     check(f, X)
+
+
+def test_concatenate_and_stack_of_many_arrays():
+    """Variadic primitives have a rule for every position, not only the first 63."""
+    x = np.arange(1.0, 4.0)
+    check_grads(lambda x: anp.concatenate([x * k for k in range(70)]), modes=("fwd", "rev"),
+                order=1)(x)
+    check_grads(lambda x: anp.stack([x[0] * k for k in range(100)]), modes=("rev",), order=1)(x)

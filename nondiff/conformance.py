@@ -178,6 +178,18 @@ def check_interrupt_then_resume(strategy, space):
     assert resumed.fun == unbroken.fun
 
 
+def check_one_dimensional_spaces(strategy, space):
+    """A single integer, real or categorical parameter: the smallest spaces users write."""
+    from nondiff.minimize import minimize
+    from nondiff.space import Categorical, Integer, Real, Space
+
+    for tiny, f in ((Space(n=Integer(0, 5)), lambda n: float(abs(n - 2))),
+                    (Space(x=Real(-1.0, 3.0)), lambda x: (x - 0.5) ** 2),
+                    (Space(c=Categorical(["a", "b", "c"])), lambda c: float(c != "b"))):
+        res = minimize(f, tiny, strategy, budget=60, seed=3)
+        assert res.nfev <= 60 and np.isfinite(res.fun), f"failed on {tiny}: {res.message}"
+
+
 def check_stop_reason(strategy, space):
     s = _make(strategy, space)
     reason = s.stop()
@@ -187,7 +199,7 @@ def check_stop_reason(strategy, space):
 _CHECKS = [
     check_candidates_in_space, check_failures_ranked_worst, check_rejects_foreign_ids,
     check_state_round_trip, check_same_seed_same_run, check_budget_respected,
-    check_interrupt_then_resume, check_stop_reason,
+    check_interrupt_then_resume, check_one_dimensional_spaces, check_stop_reason,
 ]
 
 

@@ -177,9 +177,12 @@ class CMAES:
                 "randn": self._randn, "CMA_diagonal": bool(diagonal),
                 "bounds": [list(lo), list(hi)],
                 "BoundaryHandler": cma.BoundPenalty if bounds == "penalty" else cma.BoundTransform}
-        if discrete.size:
+        if discrete.size and dim > 1:
             opts["integer_variables"] = [int(i) for i in discrete]
             opts["CMA_stds"] = list(1.0 / scale)
+        elif dim == 1:  # pycma 4.5 fails clamping a 1-D step size to its bounds' maxstd
+            opts["maxstd"] = np.inf
+            sigma0 = sigma0 / scale[0]  # what CMA_stds would do: sigma0 a fraction of the range
         opts.update(options or {})
         if x0 is not None:
             x0 = np.asarray(x0, dtype=float).reshape(-1)

@@ -193,8 +193,8 @@ def _kill_group(proc: subprocess.Popen) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     if proc.returncode is None:
-        try:
-            proc.communicate(timeout=5)
+        try:  # wait, not communicate: the reader threads own the pipes
+            proc.wait(timeout=5)
         except Exception:  # reaping is best effort; the group is already killed
             pass
 

@@ -366,3 +366,17 @@ def test_a_function_that_cannot_take_the_space_is_refused_naming_its_signature()
         nd.Objective(f, space)
     with pytest.raises(UsageError, match="call='vector'"):
         nd.Objective(lambda a, b: a, space, call="vector")
+
+
+def test_background_child_holding_stdout_neither_blocks_nor_survives(tmp_path):
+    pidfile = tmp_path / "pid"
+    prog = ("import subprocess, sys; "
+            "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)']); "
+            f"open({str(pidfile)!r}, 'w').write(str(p.pid)); print(0.75)")
+    obj = Objective.from_command(f"{PY} -c \"{prog}\"", timeout=20)
+    t0 = time.monotonic()
+    res = obj.run([{}])
+    assert time.monotonic() - t0 < 5
+    assert res.status.tolist() == [Status.OK] and res.values.tolist() == [0.75]
+    time.sleep(0.2)
+    assert not _alive(int(pidfile.read_text()))

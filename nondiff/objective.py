@@ -205,10 +205,9 @@ class Objective:
         """
         if self.batch:
             return self._run_batch(args)
-        if self.call == "kwargs":
-            raw, seconds, stop = _call_kwargs(self.fn, args, self.on_error == "raise")
-        else:
-            raw, seconds, stop = _call_vector(self.fn, args, self.on_error == "raise")
+        fn = self.fn
+        call = (lambda p: fn(**p)) if self.call == "kwargs" else fn
+        raw, seconds, stop = _call_each(call, args, self.on_error == "raise")
         result = convert_raw(raw[:stop], seconds[:stop])
         return _pad_interrupted(result, len(raw)) if stop < len(raw) else result
 
@@ -246,39 +245,18 @@ def as_objective(obj, space=None, **kw) -> Objective:
 
 
 # --- the evaluation loops: try/except + one perf_counter per call, nothing else -------------
-def _call_kwargs(fn, rows, raise_errors: bool):
-    n = len(rows)
+def _call_each(call, args, raise_errors: bool):
+    """``call(a)`` for each ``a`` of ``args``: the raw returns (exceptions as :class:`Raised`),
+    the seconds of each, and how many ran before a KeyboardInterrupt (``len(args)`` if none)."""
+    n = len(args)
     raw = [None] * n
     seconds = np.zeros(n)
     i = 0
     t0 = perf_counter()
     try:
-        for i, p in enumerate(rows):
+        for i, a in enumerate(args):
             try:
-                raw[i] = fn(**p)
-            except Exception as exc:
-                if raise_errors:
-                    raise
-                raw[i] = Raised(exc)
-            t1 = perf_counter()
-            seconds[i] = t1 - t0
-            t0 = t1
-    except KeyboardInterrupt:
-        seconds[i] = perf_counter() - t0
-        return raw, seconds, i
-    return raw, seconds, n
-
-
-def _call_vector(fn, X, raise_errors: bool):
-    n = len(X)
-    raw = [None] * n
-    seconds = np.zeros(n)
-    i = 0
-    t0 = perf_counter()
-    try:
-        for i in range(n):
-            try:
-                raw[i] = fn(X[i])
+                raw[i] = call(a)
             except Exception as exc:
                 if raise_errors:
                     raise

@@ -32,7 +32,7 @@ from nondiff.outcome import Status, TaskResult
 
 __all__ = ["WorkerPool", "WorkerStartError"]
 
-_PIN = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+PINNED_VARIABLES = _PIN = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
         "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 _START_TIMEOUT = 120.0  # seconds for a fresh worker to import and unpickle the objective
 _POLL = 0.1  # longest wait without looking at the interrupt flag and the deadlines
@@ -96,7 +96,7 @@ class _Worker:
         self.conn, child = ctx.Pipe(duplex=True)
         self.proc = ctx.Process(target=_worker_main, args=(child, payload), daemon=True,
                                 name="nondiff-worker")
-        with _ENV_LOCK, _pinned_env(), _sigint_ignored():
+        with _ENV_LOCK, pinned_threads(), _sigint_ignored():
             self.proc.start()
         child.close()
         self.ready = False
@@ -124,7 +124,7 @@ class _Worker:
         return f"exited with status {code}"
 
 
-class _pinned_env:
+class pinned_threads:
     """Temporarily pin BLAS/OpenMP threads in os.environ, which a spawned child copies."""
 
     def __enter__(self):

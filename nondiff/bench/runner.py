@@ -37,6 +37,7 @@ import numpy as np
 from nondiff.bench import baselines, suites
 from nondiff.bench.store import Store, thread_settings
 from nondiff.bench.suites import ProblemSpec
+from nondiff.workers import PINNED_VARIABLES, pinned_threads
 
 __all__ = ["TARGETS", "RunSpec", "plan", "execute", "run_campaign", "parse_budget",
            "parse_ints", "first_hits", "log_trace", "Summary"]
@@ -45,8 +46,6 @@ __all__ = ["TARGETS", "RunSpec", "plan", "execute", "run_campaign", "parse_budge
 # 10^-8 exactly 1e-8)
 TARGETS = 10.0 ** np.round(np.linspace(2.0, -8.0, 51), 10)
 TRACE_PER_DECADE = 10
-_PIN = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-        "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -305,14 +304,14 @@ def _thread_record(workers, executor) -> dict:
         return {"executor": type(executor).__name__, **thread_settings()}
     if workers == 0:
         return {"in_process": True, **thread_settings()}
-    return dict.fromkeys(_PIN, "1")
+    return dict.fromkeys(PINNED_VARIABLES, "1")
 
 
 def _drive(todo, store, summary, workers, executor, coco_root, progress, t0) -> None:
     if executor is None and workers == 0:
         _run_inline(todo, store, summary, coco_root, progress, t0)
         return
-    with _pinned_threads():
+    with pinned_threads():
         pool = executor if executor is not None else _process_pool(workers)
         try:
             _run_parallel(pool, max(workers, 1), todo, store, summary, coco_root, progress, t0)
@@ -393,18 +392,3 @@ def _process_pool(workers: int) -> cf.ProcessPoolExecutor:
 def _worker_init() -> None:
     # Ctrl-C is the parent's business: it decides which runs finish
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-class _pinned_threads:
-    """Set the BLAS/OpenMP thread variables to 1 while workers are being spawned."""
-
-    def __enter__(self):
-        self.saved = {k: os.environ.get(k) for k in _PIN}
-        os.environ.update(dict.fromkeys(_PIN, "1"))
-
-    def __exit__(self, *exc):
-        for k, v in self.saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v

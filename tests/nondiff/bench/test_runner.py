@@ -208,7 +208,7 @@ def test_pool_workers_start_with_one_blas_thread(monkeypatch):
     from nondiff.bench.store import thread_settings
 
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "8")
-    with runner._pinned_threads():
+    with runner.pinned_threads():
         pool = runner._process_pool(1)
         try:
             seen = pool.submit(thread_settings).result(timeout=120)  # read in the worker

@@ -98,15 +98,16 @@ def label_of(strategy: str, options: str) -> str:
     return f"{strategy}{options}"
 
 
-def load(dbs, budget=None, dims=None, instances=None):
+def load(dbs, budget=None, dims=None, instances=None, pool=False):
     """label -> {(function, dim, instance): fraction of the 51 targets reached}.
 
     ``dbs`` is a comma-separated list of databases; labels from the second one on get the
-    suffix ``@<file name>`` (so a new version of ``auto`` sits beside the old one).
+    suffix ``@<file name>`` (so a new version of ``auto`` sits beside the old one), unless
+    ``pool`` merges them (campaigns on different instances of the same configurations).
     """
     out: dict[str, dict] = {}
     for n, db in enumerate(dbs.split(",")):
-        suffix = "" if n == 0 else "@" + db.rsplit("/", 1)[-1].removesuffix(".db")
+        suffix = "" if n == 0 or pool else "@" + db.rsplit("/", 1)[-1].removesuffix(".db")
         _load_one(db, suffix, out, budget, dims, instances)
     return out
 
@@ -143,7 +144,7 @@ def groups(fn: str) -> str:
 def cmd_score(args) -> None:
     dims = runner.parse_ints(args.dims) if args.dims else None
     inst = runner.parse_ints(args.instances) if args.instances else None
-    data = load(args.db, args.budget, dims, inst)
+    data = load(args.db, args.budget, dims, inst, args.pool)
     glist = ["f1-5", "f6-9", "f10-14", "f15-19", "f20-24"]
     print(f"| config | runs | score | {' | '.join(glist)} |")
     print("|---|---|---|" + "---|" * len(glist))
@@ -200,6 +201,8 @@ def main(argv=None) -> None:
     s.add_argument("--vs", default="auto")
     s.add_argument("--per-dim", action="store_true")
     s.add_argument("--per-function", action="store_true")
+    s.add_argument("--pool", action="store_true",
+                   help="merge the databases' runs under the same labels")
     args = ap.parse_args(argv)
     {"run": cmd_run, "score": cmd_score}[args.cmd](args)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import numbers
+import os
 import traceback
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ __all__ = ["Status", "BatchOutcome", "EvaluationTimeout", "Raised", "TaskResult"
            "to_value", "convert_raw", "convert_batch", "error_text"]
 
 _TEXT_LIMIT = 2000  # characters of traceback / stderr kept per failed evaluation
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 class Status(enum.IntEnum):
@@ -121,14 +123,17 @@ class Raised:
         self.exc = exc
 
 
-def error_text(exc: BaseException, skip_frames: int = 1) -> str:
-    """The tail of ``exc``'s traceback, without nondiff's own calling frame(s)."""
+def error_text(exc: BaseException) -> str:
+    """The tail of ``exc``'s traceback, starting at the first frame outside nondiff itself."""
     tb = exc.__traceback__
-    for _ in range(skip_frames):
-        if tb is not None and tb.tb_next is not None:
-            tb = tb.tb_next
+    while tb is not None and tb.tb_next is not None and _is_own(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
     text = "".join(traceback.format_exception(type(exc), exc, tb))
     return _tail(text)
+
+
+def _is_own(filename: str) -> bool:
+    return os.path.dirname(os.path.abspath(filename)) == _PACKAGE_DIR
 
 
 def _tail(text: str) -> str:

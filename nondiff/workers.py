@@ -79,7 +79,7 @@ def _run_task(objective, seq, args):
 def _picklable_exception(exc: Exception):
     from nondiff.outcome import error_text
 
-    text = error_text(exc, skip_frames=3)  # _run_task, Objective.run, the call loop
+    text = error_text(exc)
     try:
         pickle.loads(pickle.dumps(exc))
     except Exception:

@@ -82,6 +82,7 @@ def test_inline_outcome_matches_direct_calls():
     assert ((out.status == Status.ERROR) == np.isnan(reference(cs))).all()
     assert set(out.errors) == set(np.flatnonzero(out.status).tolist())
     assert all("ValueError: c3" in t for t in out.errors.values())
+    assert all("in shuffled" in t.splitlines()[1] for t in out.errors.values())  # user frame first
 
 
 def test_pool_keeps_candidate_order(pool2):
@@ -90,6 +91,8 @@ def test_pool_keeps_candidate_order(pool2):
     assert pool2.mode == "processes"
     np.testing.assert_array_equal(out.values, reference(cs))
     assert out.counts()["error"] == int(np.isnan(reference(cs)).sum())
+    assert all(t.startswith("Traceback") and "in shuffled" in t.splitlines()[1]
+               for t in out.errors.values())
     assert not out.interrupted
 
 

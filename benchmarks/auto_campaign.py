@@ -42,8 +42,6 @@ CONFIGS = {
     "auto[bfgs-restarts]": ("auto", {"portfolio": "bfgs-restarts"}),
     "auto[lbfgs-bipop]": ("auto", {"portfolio": "lbfgs-bipop"}),
     "auto[scan-bfgs-bipop]": ("auto", {"portfolio": "scan-bfgs-bipop"}),
-    "auto[scan-bfgs-lean]": ("auto", {"portfolio": "scan-bfgs-lean"}),
-    "auto[scan-bfgs-leanclip]": ("auto", {"portfolio": "scan-bfgs-leanclip"}),
     "auto[bfgs50-bipop]": ("auto", {"portfolio": "bfgs50-bipop"}),
     "auto[lbfgs50-bipop]": ("auto", {"portfolio": "lbfgs50-bipop"}),
     "auto[bfgs-restarts-bipop]": ("auto", {"portfolio": "bfgs-restarts-bipop"}),

@@ -27,7 +27,7 @@ from nondiff.space import Array, Space
 
 DIM = 10
 SPACE = Space(x=Array((DIM,), -5.0, 5.0))
-CONFIGS = {"auto": ("auto", {}), "auto[scan-bfgs-lean]": ("auto", {"portfolio": "scan-bfgs-lean"}),
+CONFIGS = {"auto": ("auto", {}),
            "auto[bipop]": ("auto", {"portfolio": "bipop"}),
            "cmaes-bipop": ("cmaes", {"restarts": 10**9, "restart_strategy": "bipop"}),
            "auto[bfgs-restarts]": ("auto", {"portfolio": "bfgs-restarts"})}

@@ -104,7 +104,7 @@ def make_objective(reference, command, field, space, timeout):
 @click.option("--param", "params", multiple=True, type=p.PARAM_SPEC, help=PARAM_HELP)
 @click.option("--space", "space", type=p.SPACE_FILE,
               help="A JSON or TOML file with the space (as written by Space.to_dict).")
-@click.option("--strategy", type=p.STRATEGY, default="random", show_default=True,
+@click.option("--strategy", type=p.STRATEGY, default="auto", show_default=True,
               help="Strategy name (see 'nondiff strategies').")
 @click.option("--option", "options", multiple=True, type=p.OPTION,
               help="A strategy option, repeatable; VALUE is parsed as JSON when it can be.")

@@ -61,7 +61,7 @@ class RunInfo:
         return self.run.best_params()
 
 
-def minimize(objective, space=None, strategy="random", budget=100, seed=None, *, workers=1,
+def minimize(objective, space=None, strategy="auto", budget=100, seed=None, *, workers=1,
              executor=None, max_time=None, target=None, callbacks=(), checkpoint=None,
              checkpoint_every=None, checkpoint_seconds=60.0, direction=None, timeout=None,
              on_error=None, strategy_options=None) -> Result:
@@ -75,7 +75,9 @@ def minimize(objective, space=None, strategy="random", budget=100, seed=None, *,
     space : Space, optional
         The search space; taken from the objective when it has one.
     strategy : str or Strategy
-        A registry name (see ``nondiff strategies``) or a strategy instance.
+        A registry name (see ``nondiff strategies``) or a strategy instance. The default,
+        ``"auto"``, picks a plan from the space, the budget and the objective and says which
+        in ``Result.strategy_info``.
     budget : int
         Maximum number of evaluations.
     seed : int, optional
@@ -447,6 +449,9 @@ class Run:
             history=self.history, elapsed=self.elapsed, strategy=self.config.strategy,
             seed=self.config.seed,
         )
+        describe = getattr(self.strategy, "describe", None)
+        if callable(describe):  # what the strategy picked and why (auto)
+            res.strategy_info = describe()
         own = getattr(self.strategy, "evaluations", None)
         if callable(own):  # strategies that call the program themselves (hybrid) add theirs
             counts = own()

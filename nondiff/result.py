@@ -54,6 +54,7 @@ class Result(dict):
             "counts": dict(self.counts),
             "elapsed": float(self.elapsed),
             "strategy": self.strategy,
+            "strategy_info": self.get("strategy_info"),
             "seed": self.seed,
         }
 

@@ -78,10 +78,6 @@ PORTFOLIOS = {
     "bfgs-restarts": (_Phase("local", start="centre"), _Phase("local", start="random")),
     "lbfgs-bipop": (_Phase("local", {"memory": 10}, start="centre"), _bipop()),
     "scan-bfgs-bipop": (_Phase("local", {"scan": "budget"}, start="centre"), _bipop()),
-    "scan-bfgs-lean": (_Phase("local", {"scan": "budget"}, start="centre"),
-                       _Phase("lean-cmaes")),
-    "scan-bfgs-leanclip": (_Phase("local", {"scan": "budget"}, start="centre"),
-                           _Phase("lean-cmaes", {"bounds": "clip"})),
     "bfgs50-bipop": (_Phase("local", start="centre", until=0.5), _bipop()),
     "lbfgs50-bipop": (_Phase("local", {"memory": 10}, start="centre", until=0.5), _bipop()),
     "bfgs-restarts-bipop": (_Phase("local", start="centre"),
@@ -280,8 +276,7 @@ def _plain(value):
 
 
 # auto's own components (not in the registry): name -> (module, class)
-_OWN = {"local": ("strategies.auto_local", "LocalBFGS"),
-        "lean-cmaes": ("strategies.auto_cmaes", "LeanCMAES")}
+_OWN = {"local": ("strategies.auto_local", "LocalBFGS")}
 
 
 def _build(space, spec: dict, program=None):

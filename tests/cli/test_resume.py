@@ -13,12 +13,14 @@ SPACE = ("--param", "x=real:-1:1", "--param", "n=int:0:4")
 def test_resume_extends_budget_to_the_unbroken_result(run, objective_file, tmp_path):
     ref = f"{objective_file(SOURCE)}:f"
     ckpt = tmp_path / "run.npz"
+    # random search does not plan by its budget, so an extended run is the longer run
     first = run("optimize", ref, *SPACE, "--budget", 20, "--seed", 5, "--checkpoint", ckpt,
-                "--json")
+                "--strategy", "random", "--json")
     assert first.code == 0 and ckpt.is_file()
     resumed = run("resume", ckpt, "--budget", 45, "--json")
     assert resumed.code == 0, resumed.stderr
-    whole = run("optimize", ref, *SPACE, "--budget", 45, "--seed", 5, "--json").json()
+    whole = run("optimize", ref, *SPACE, "--budget", 45, "--seed", 5, "--strategy", "random",
+                "--json").json()
     doc = resumed.json()
     assert doc["nfev"] == 45 and doc["exit_code"] == 0 and doc["error"] is None
     assert (doc["params"], doc["value"]) == (whole["params"], whole["value"])

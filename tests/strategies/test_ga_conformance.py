@@ -18,6 +18,8 @@ VARIANTS = {
                     constraint_handling="penalty", penalty=10.0),
 }
 
+SPACE_BOUND = {"memetic-local-objective", "constrained", "penalty"}
+
 
 def _factory(options):
     def make(space, *, seed=None, budget=None):
@@ -40,4 +42,6 @@ def registered():
                          ids=[n for n, _ in strategy_checks()])
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_ga_variant_conformance(variant, check, registered):
+    if check.__name__ == "check_one_dimensional_spaces" and variant in SPACE_BOUND:
+        pytest.skip("its constraint or local objective reads the conformance space's names")
     check(registered[variant], conformance_space())

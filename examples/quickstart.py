@@ -58,6 +58,8 @@ def main(argv=None):
     print(f"strategy {args.strategy}: best cost {res.fun:.4f} after {res.nfev} evaluations")
     print("best parameters:", res.params)
     print("evaluations by status:", res.counts)
+    if res.get("strategy_info"):
+        print(res.strategy_info)
     return res
 
 

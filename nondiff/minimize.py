@@ -259,8 +259,12 @@ class Run:
         self._last_ckpt_t, self._last_ckpt_n = self._t0, self.nfev
         if self.checkpoint_path is not None and self._anchor is None:
             self._take_anchor()  # also checks up front that the run can be checkpointed
-        with Evaluator(self.objective, self.space, workers=self.config.workers,
-                       executor=self.executor, timeout=self.config.timeout) as evaluator:
+        try:
+            evaluator = Evaluator(self.objective, self.space, workers=self.config.workers,
+                                  executor=self.executor, timeout=self.config.timeout)
+        except TypeError as exc:  # e.g. an objective a process pool cannot pickle
+            raise UsageError(str(exc)) from exc
+        with evaluator:
             while self.stop_reason is None:
                 try:
                     self.stop_reason = self._stop_rule()

@@ -288,9 +288,10 @@ class Run:
             return
         self._last_size = len(candidates)
         if not self.replay and len(candidates) <= remaining:
-            outcome = evaluator.evaluate(candidates)  # the fast path: a whole fresh generation
-            self._record(candidates, outcome)
-            values, status = outcome.values, np.asarray(outcome.status)
+            outcome = self._evaluate(evaluator, candidates)  # a whole fresh generation
+            done = len(outcome.values)
+            self._record(candidates if done == len(candidates) else candidates[:done], outcome)
+            values, status = _padded(outcome, len(candidates))
             interrupted = outcome.interrupted
         else:
             values, status, interrupted = self._replay_or_evaluate(evaluator, candidates,
@@ -321,12 +322,28 @@ class Run:
         todo = todo[:remaining]
         interrupted = False
         if todo:
-            fresh = [candidates[i] for i in todo]
-            outcome = evaluator.evaluate(fresh)
-            self._record(fresh, outcome)
-            values[todo], status[todo] = outcome.values, outcome.status
+            outcome = self._evaluate(evaluator, [candidates[i] for i in todo])
+            done = todo[:len(outcome.values)]
+            self._record([candidates[i] for i in done], outcome)
+            values[done], status[done] = outcome.values, outcome.status
             interrupted = outcome.interrupted
         return values, status, interrupted
+
+    def _evaluate(self, evaluator, candidates):
+        """Evaluate ``candidates``; under ``max_time``, ``workers`` at a time, stopping once the
+        time is up, so a large generation of a slow objective cannot overrun the limit (the
+        outcome then covers only the first candidates; the generation is not told)."""
+        limit = self.config.max_time
+        if limit is None or self.executor is not None:
+            return evaluator.evaluate(candidates)
+        step, parts = self.config.workers, []
+        for start in range(0, len(candidates), step):
+            if parts and self.elapsed >= limit:
+                break
+            parts.append(evaluator.evaluate(candidates[start:start + step]))
+            if parts[-1].interrupted:
+                break
+        return parts[0] if len(parts) == 1 else _concatenated(parts)
 
     def _record(self, candidates, outcome) -> None:
         self.history.append(candidate_ids(candidates), stack_vectors(candidates),
@@ -462,6 +479,30 @@ class Run:
             res.update(nfev_total=counts["nfev"], njev=counts["njev"],
                        nfev_inner=counts["nfev_inner"])
         return res
+
+
+def _concatenated(parts):
+    """One outcome from consecutive outcomes (errors re-indexed)."""
+    from nondiff.evaluate import BatchOutcome
+
+    errors, offset = {}, 0
+    for part in parts:
+        errors.update({offset + i: text for i, text in part.errors.items()})
+        offset += len(part.values)
+    return BatchOutcome(np.concatenate([p.values for p in parts]),
+                        np.concatenate([p.status for p in parts]),
+                        np.concatenate([p.seconds for p in parts]), errors,
+                        any(p.interrupted for p in parts))
+
+
+def _padded(outcome, n):
+    """Values and status for ``n`` candidates; those not evaluated get status -1."""
+    k = len(outcome.values)
+    if k == n:
+        return outcome.values, np.asarray(outcome.status)
+    values, status = np.full(n, np.nan), np.full(n, -1, dtype=np.int64)
+    values[:k], status[:k] = outcome.values, outcome.status
+    return values, status
 
 
 def _message(reason: str, n_ok: int) -> str:

@@ -207,3 +207,20 @@ def test_ctrl_c_in_a_callback_returns_the_best_so_far_with_a_checkpoint(tmp_path
     unbroken = nd.minimize(quadratic, space(), "random", budget=200, seed=0,
                            strategy_options={"batch_size": 20})
     assert np.array_equal(resumed.history.values, unbroken.history.values)
+
+
+def test_a_run_cut_by_max_time_mid_generation_resumes_to_the_unbroken_run(tmp_path):
+    import time
+
+    ck = tmp_path / "run.ckpt"
+
+    def slow(x, k, act):
+        time.sleep(0.005)
+        return quadratic(x, k, act)
+
+    cut = nd.minimize(slow, space(), "random", budget=200, seed=4, max_time=0.2, checkpoint=ck)
+    assert cut.stop_reason == "max_time" and cut.nfev < 100  # inside the first generation
+    resumed = nd.resume(ck, objective=quadratic, max_time=3600)
+    unbroken = nd.minimize(quadratic, space(), "random", budget=200, seed=4)
+    assert np.array_equal(resumed.history.vectors, unbroken.history.vectors)
+    assert resumed.fun == unbroken.fun

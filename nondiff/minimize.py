@@ -86,7 +86,9 @@ def minimize(objective, space=None, strategy="auto", budget=100, seed=None, *, w
         Parallel evaluation: a process pool of ``workers`` processes, or any
         ``concurrent.futures.Executor`` / Dask ``Client``; ``timeout`` per evaluation, seconds.
     max_time, target
-        Stop after ``max_time`` seconds, or once the best value reaches ``target``.
+        Stop after ``max_time`` seconds, or once the best value reaches ``target``. Under a
+        time limit a generation is evaluated ``workers`` candidates at a time so the limit holds
+        within a generation (with a user ``executor``: between generations only).
     callbacks : sequence of callables
         Called as ``cb(RunInfo)`` after each generation; a True return stops the run.
     checkpoint : path, optional

@@ -14,7 +14,22 @@ Every strategy here searches the space's unit-cube vector encoding (``space.dim`
   (benchmarks/es_sphere100.py), which is why clipping is the default.
 
 Integers, categoricals and bits reach the strategies through the same encoding (the space
-decodes cells), so they are searched as continuous relaxations.
+decodes cells), so they are searched as continuous relaxations. On such a dimension the
+objective is piecewise constant: once the standard deviation is small against a cell, every
+sample lands in the mean's cell and a rank-based gradient estimate is zero. OpenAI-ES and PGPE
+therefore keep a per-dimension floor on the standard deviation of discrete dimensions,
+:func:`discrete_sigma_floor`, the lower bound pycma (4.5, ``integer_std_lower_bound`` in
+``cma/options_parameters.py``) puts on the standard deviation of its ``integer_variables``,
+measured in cells: ``min(0.2, mu_eff / N, 0.5 / -Phi^-1(p / 2))`` with
+``p = 2 / (2 + N + N_int)``; the lower bound ("LB") of Marty et al., "LB+IC-CMA-ES: two simple
+modifications of CMA-ES to handle mixed-integer problems", PPSN 2024. That bound assumes the
+mean is at most half a cell from a cell boundary. Clipping alone does not ensure it: a mean
+clamped to 0 on a categorical score is a whole cell (0.5) from the argmax threshold of a rival
+score at 0.5, and two scores at 0 and 1 are two cells apart, which a floor of 0.2 cells almost
+never crosses. So these two strategies also clamp the mean of a discrete dimension to the
+centres of its outermost cells, ``[w / 2, 1 - w / 2]`` for cell width ``w``
+(:func:`discrete_mean_box`; our choice, not pycma's), which decodes to the same values.
+Continuous dimensions get neither floor nor box.
 
 A subclass supplies ``_sample(n) -> (z, y)`` (standard normal draws and the points they give)
 and ``_update(z, y, values)`` (one generation of the paper's update, given only the rows that
@@ -25,6 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from statistics import NormalDist
 
 import numpy as np
 
@@ -32,7 +48,8 @@ from nondiff import seeding
 from nondiff.strategy import candidate_ids, candidates_from_vectors
 from strategies._common import Ledger
 
-__all__ = ["GaussianES", "reflect", "clip", "nes_utilities", "check_option"]
+__all__ = ["GaussianES", "reflect", "clip", "nes_utilities", "check_option",
+           "discrete_sigma_floor", "discrete_mean_box"]
 
 _DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -63,6 +80,35 @@ def nes_utilities(n: int) -> np.ndarray:
     k = np.arange(1, n + 1)
     w = np.maximum(0.0, math.log(n / 2 + 1) - np.log(k))
     return w / w.sum() - 1.0 / n
+
+
+def discrete_sigma_floor(space, popsize: int) -> np.ndarray | None:
+    """Per-dimension lower bound on the standard deviation; ``None`` when all are continuous.
+
+    Discrete dimension ``i`` (``space.vector_steps[i] > 0``) gets ``vector_steps[i]`` times
+    pycma's bound for integer variables in cell units (module docstring), with ``mu_eff`` of
+    CMA-ES's default weights for ``popsize`` (Hansen, "The CMA evolution strategy: a
+    tutorial", arXiv:1604.00772, eq. 49): ``w_i = ln((lambda + 1) / 2) - ln i``,
+    ``i <= lambda / 2``, ``mu_eff = (sum w)^2 / sum w^2``. Continuous dimensions get 0.
+    """
+    steps = np.asarray(space.vector_steps, dtype=float)
+    n_int = int(np.count_nonzero(steps))
+    if n_int == 0:
+        return None
+    n = len(steps)
+    w = math.log((popsize + 1) / 2) - np.log(np.arange(1, max(1, popsize // 2) + 1))
+    mu_eff = float(w.sum() ** 2 / (w @ w))
+    p = 2.0 / (2 + n + n_int)
+    cells = min(0.2, mu_eff / n, 0.5 / -NormalDist().inv_cdf(p / 2))
+    return steps * cells
+
+
+def discrete_mean_box(space) -> tuple[np.ndarray, np.ndarray] | None:
+    """Bounds on the mean: the outermost cell centres of discrete dims, [0, 1] elsewhere."""
+    steps = np.asarray(space.vector_steps, dtype=float)
+    if not steps.any():
+        return None
+    return steps / 2, 1.0 - steps / 2
 
 
 def check_option(name, value, *, low=None, high=None, integer=False, inclusive=False):
@@ -101,6 +147,7 @@ class GaussianES:
         self._table = None
         self._ledger = Ledger(space)
         self._asked = None
+        self._mean_box = None  # subclasses may set discrete_mean_box(space)
         return self._initial_point(x0)
 
     def _initial_point(self, x0) -> np.ndarray:
@@ -160,6 +207,8 @@ class GaussianES:
             self._update(z[rows], y[rows], values)
         if self._clamp:
             self._state.mean = np.clip(self._state.mean, 0.0, 1.0)
+        if self._mean_box is not None:
+            self._state.mean = np.clip(self._state.mean, *self._mean_box)
         self._state.generation += 1
 
     def stop(self) -> str | None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from strategies._common import centered_ranks
-from strategies.es._base import GaussianES, check_option
+from strategies.es._base import GaussianES, check_option, discrete_mean_box, discrete_sigma_floor
 from strategies.es._optim import OPTIMIZERS
 
 __all__ = ["OpenAIES"]
@@ -78,7 +78,10 @@ class OpenAIES(GaussianES):
     weight_decay : float
         L2 coefficient towards the centre of the cube (default 0; [1] used 0.005).
     sigma_decay, sigma_min, lr_decay, lr_min : float
-        Per-generation factors and floors (defaults 1 and 0: fixed, as in [1]).
+        Per-generation factors and floors (defaults 1 and 0: fixed, as in [1]). On discrete
+        dimensions (integers, categoricals, bits) the perturbation scale never drops below
+        pycma's floor for integer variables (:func:`strategies.es._base.discrete_sigma_floor`),
+        so the piecewise-constant objective keeps a nonzero gradient estimate.
     antithetic : bool
         Mirrored pairs ``mean +- sigma eps`` (default True).
     bounds : {"clip", "reflect"}
@@ -135,6 +138,15 @@ class OpenAIES(GaussianES):
         zeros = np.zeros(space.dim)
         sigma0 = check_option("sigma0", sigma0, low=0)
         self._state = _State(mean=x0, sigma=sigma0, lr=self._params.lr, m=zeros, v=zeros.copy())
+        self._floor = discrete_sigma_floor(space, popsize)  # None for continuous spaces
+        self._mean_box = discrete_mean_box(space)
+        if self._mean_box is not None:
+            self._state.mean = np.clip(self._state.mean, *self._mean_box)
+
+    def _sigma(self):
+        """The perturbation scale: ``sigma``, floored per discrete dimension (see _base)."""
+        s = self._state.sigma
+        return s if self._floor is None else np.maximum(s, self._floor)
 
     def _batch_size(self) -> int:
         return self._params.popsize
@@ -143,7 +155,7 @@ class OpenAIES(GaussianES):
         # eps_i ~ N(0, I), in mirrored pairs eps, -eps when antithetic [1, Sec. 2.2]
         eps = self._mirrored_normal(n) if self._params.antithetic else self._normal(n)
         s = self._state
-        y = np.multiply(eps, s.sigma, dtype=float)  # candidates are float64 in any case
+        y = np.multiply(eps, self._sigma(), dtype=float)  # candidates are float64 in any case
         y += s.mean  # theta + sigma eps, without a second temporary
         return eps, y
 
@@ -152,7 +164,7 @@ class OpenAIES(GaussianES):
         # --- fitness shaping: centered ranks, best = -0.5 (we minimize) [1, App. A] ---
         F = centered_ranks(values).astype(eps.dtype)
         # --- search-gradient estimate g = 1/(n sigma) sum F_i eps_i [1, Alg. 1] ---
-        grad = (F @ eps).astype(float) / (len(values) * s.sigma)
+        grad = (F @ eps).astype(float) / (len(values) * self._sigma())
         grad += p.weight_decay * (s.mean - 0.5)
         # --- optimizer step on the mean [2] ---
         s.t += 1

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from strategies._common import centered_ranks
-from strategies.es._base import GaussianES, check_option
+from strategies.es._base import GaussianES, check_option, discrete_mean_box, discrete_sigma_floor
 from strategies.es._optim import OPTIMIZERS
 
 __all__ = ["PGPE"]
@@ -78,7 +78,10 @@ class PGPE(GaussianES):
     sigma_min, sigma_max : float
         Floor and cap on every sigma (defaults 1e-12 and 0.5, half the cube: a wider
         Gaussian mapped into [0, 1] lands mostly on the faces, or reflected nearly uniformly,
-        and no longer informs its own width).
+        and no longer informs its own width). On discrete dimensions (integers, categoricals,
+        bits) the floor is at least pycma's bound for integer variables
+        (:func:`strategies.es._base.discrete_sigma_floor`), so the piecewise-constant
+        objective keeps a nonzero gradient estimate; ``stop()`` looks at continuous ones only.
     bounds : {"clip", "reflect"}
         How samples of the unbounded Gaussian enter the unit cube (see
         :mod:`strategies.es._base`; default "clip", with the mean clamped into the cube).
@@ -122,7 +125,15 @@ class PGPE(GaussianES):
         )
         sigma0 = min(check_option("sigma0", sigma0, low=0), self._params.sigma_max)
         zeros = np.zeros(space.dim)
-        self._state = _State(mean=x0, sigma=np.full(space.dim, sigma0), m=zeros, v=zeros.copy())
+        floor = discrete_sigma_floor(space, popsize)
+        # sigma's lower bound per dimension: sigma_min, or pycma's floor on discrete dims
+        self._sigma_low = np.full(space.dim, self._params.sigma_min) if floor is None else \
+            np.maximum(self._params.sigma_min, np.minimum(floor, self._params.sigma_max))
+        sigma = np.maximum(np.full(space.dim, sigma0), self._sigma_low)
+        self._mean_box = discrete_mean_box(space)
+        if self._mean_box is not None:
+            x0 = np.clip(x0, *self._mean_box)
+        self._state = _State(mean=x0, sigma=sigma, m=zeros, v=zeros.copy())
 
     def _batch_size(self) -> int:
         return self._params.popsize
@@ -149,7 +160,13 @@ class PGPE(GaussianES):
         s.mean = s.mean + step
         # --- sigma: gradient ascent, relative change bounded [2], floored ---
         lo, hi = s.sigma * (1 - p.sigma_max_change), s.sigma * (1 + p.sigma_max_change)
-        s.sigma = np.clip(np.clip(s.sigma + p.sigma_lr * g_sigma, lo, hi), p.sigma_min, p.sigma_max)
+        s.sigma = np.clip(np.clip(s.sigma + p.sigma_lr * g_sigma, lo, hi), self._sigma_low,
+                          p.sigma_max)
 
     def _stop(self):
-        return "converged" if float(self._state.sigma.max()) <= self._params.sigma_min else None
+        # discrete dimensions sit at their floor for good; only continuous ones converge
+        cont = self.space.vector_steps == 0
+        if not cont.any():
+            return None
+        done = float(self._state.sigma[cont].max()) <= self._params.sigma_min
+        return "converged" if done else None

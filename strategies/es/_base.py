@@ -31,6 +31,12 @@ centres of its outermost cells, ``[w / 2, 1 - w / 2]`` for cell width ``w``
 (:func:`discrete_mean_box`; our choice, not pycma's), which decodes to the same values.
 Continuous dimensions get neither floor nor box.
 
+A generation whose told values are all ``+inf`` (every evaluation failed) is not passed to
+``_update``: it carries no ranking, and tie-breaking by position would move the mean and the
+step size on noise. The distribution stays as it was, like the pycma adapter
+(:mod:`strategies.cmaes`). The (1+1)-ES opts out: there a failed offspring is an unsuccessful
+mutation and shrinks the step size by the 1/5th rule.
+
 A subclass supplies ``_sample(n) -> (z, y)`` (standard normal draws and the points they give)
 and ``_update(z, y, values)`` (one generation of the paper's update, given only the rows that
 were told); this module keeps ids, the pending ask, the budget, the RNG and the state dict.
@@ -131,6 +137,7 @@ class GaussianES:
     """Ask/tell plumbing shared by OpenAIES, PGPE, SNES, XNES and OnePlusOneES (not public)."""
 
     supported_types = ("real", "array")
+    _skip_all_failed = True  # the (1+1)-ES learns from a lone failure (1/5th rule), so False
 
     def _setup(self, space, *, seed, budget, x0, dtype="float64", bounds="clip"):
         if getattr(space, "dim", 0) < 1:
@@ -201,6 +208,12 @@ class GaussianES:
         z, y, first = self._asked
         rows = candidate_ids(candidates) - first
         self._asked = None
+        if self._skip_all_failed and not np.isfinite(values).any():
+            # every evaluation failed: no ranking to learn from (ranks would only order the
+            # samples by position), so as in strategies/cmaes.py the generation is not told
+            # and the next ask samples the same distribution again
+            self._state.generation += 1
+            return
         if rows.size == len(z) and np.array_equal(rows, np.arange(len(z))):
             self._update(z, y, values)  # the whole ask in order: no 2 x (n, dim) copies
         elif rows.size:

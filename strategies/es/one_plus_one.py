@@ -92,6 +92,8 @@ class OnePlusOneES(GaussianES):
             raise ValueError(f"p_target must be < 1, got {p_target!r}")
         self._state = _State(mean=x0, sigma=check_option("sigma0", sigma0, low=0))
 
+    _skip_all_failed = False  # a failed offspring is an unsuccessful mutation (docstring)
+
     def _batch_size(self) -> int:
         return 1
 

@@ -13,6 +13,7 @@ import pytest
 
 import nondiff
 from nondiff import registry as nondiff_registry
+from nondiff.errors import ObjectiveError
 from nondiff.space import Array, Categorical, Integer, Real, Space
 from strategies._common import centered_ranks
 from strategies.es import PGPE, SNES, XNES, OnePlusOneES, OpenAIES
@@ -405,3 +406,31 @@ def test_discrete_dims_keep_a_sigma_floor_and_leave_plateaus(name):
 def test_continuous_spaces_get_no_floor_or_box():
     assert discrete_sigma_floor(UNIT2, 10) is None
     assert discrete_mean_box(UNIT2) is None
+
+
+@pytest.mark.parametrize("cls", [OpenAIES, PGPE, SNES, XNES])
+def test_an_all_failed_generation_is_not_told(cls):
+    # ranks of equal values only order the samples by position; before this rule the mean
+    # of every one of these strategies moved on such a generation
+    es = cls(UNIT2, seed=0, x0=[0.3, 0.6])
+    before = es.state_dict()["state"]
+    cands = es.ask()
+    es.tell(cands, np.full(len(cands), np.inf))
+    after = es.state_dict()["state"]
+    assert after.pop("generation") == before.pop("generation") + 1
+    for key, value in before.items():
+        np.testing.assert_array_equal(after[key], value, err_msg=key)
+    assert es.best[1] == np.inf
+    cands = es.ask()  # a generation with a ranking is told as usual
+    es.tell(cands, sphere(np.stack([c.vector for c in cands])))
+    assert not np.array_equal(es._state.mean, before["mean"])
+
+
+@pytest.mark.parametrize("name", ["openai-es", "pgpe", "snes", "xnes"])
+def test_always_failing_objective_fails_fast(name):
+    def broken(w):
+        raise RuntimeError("broken objective")
+
+    with pytest.raises(ObjectiveError, match="broken objective") as info:
+        nondiff.minimize(broken, UNIT2, name, budget=200, seed=0)
+    assert info.value.result.nfev < 200

@@ -80,8 +80,9 @@ class OpenAIES(GaussianES):
     sigma_decay, sigma_min, lr_decay, lr_min : float
         Per-generation factors and floors (defaults 1 and 0: fixed, as in [1]). On discrete
         dimensions (integers, categoricals, bits) the perturbation scale never drops below
-        pycma's floor for integer variables (:func:`strategies.es._base.discrete_sigma_floor`),
-        so the piecewise-constant objective keeps a nonzero gradient estimate.
+        :func:`strategies.es._base.discrete_sigma_floor` and the mean stays in
+        :func:`strategies.es._base.discrete_mean_box`, so the piecewise-constant objective
+        keeps a nonzero gradient estimate.
     antithetic : bool
         Mirrored pairs ``mean +- sigma eps`` (default True).
     bounds : {"clip", "reflect"}
@@ -138,7 +139,7 @@ class OpenAIES(GaussianES):
         zeros = np.zeros(space.dim)
         sigma0 = check_option("sigma0", sigma0, low=0)
         self._state = _State(mean=x0, sigma=sigma0, lr=self._params.lr, m=zeros, v=zeros.copy())
-        self._floor = discrete_sigma_floor(space, popsize)  # None for continuous spaces
+        self._floor = discrete_sigma_floor(space)  # None for continuous spaces
         self._mean_box = discrete_mean_box(space)
         if self._mean_box is not None:
             self._state.mean = np.clip(self._state.mean, *self._mean_box)

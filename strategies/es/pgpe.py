@@ -79,9 +79,10 @@ class PGPE(GaussianES):
         Floor and cap on every sigma (defaults 1e-12 and 0.5, half the cube: a wider
         Gaussian mapped into [0, 1] lands mostly on the faces, or reflected nearly uniformly,
         and no longer informs its own width). On discrete dimensions (integers, categoricals,
-        bits) the floor is at least pycma's bound for integer variables
-        (:func:`strategies.es._base.discrete_sigma_floor`), so the piecewise-constant
-        objective keeps a nonzero gradient estimate; ``stop()`` looks at continuous ones only.
+        bits) the floor is at least :func:`strategies.es._base.discrete_sigma_floor` and the
+        mean stays in :func:`strategies.es._base.discrete_mean_box`, so the
+        piecewise-constant objective keeps a nonzero gradient estimate; ``stop()`` looks at
+        continuous dimensions only.
     bounds : {"clip", "reflect"}
         How samples of the unbounded Gaussian enter the unit cube (see
         :mod:`strategies.es._base`; default "clip", with the mean clamped into the cube).
@@ -125,7 +126,7 @@ class PGPE(GaussianES):
         )
         sigma0 = min(check_option("sigma0", sigma0, low=0), self._params.sigma_max)
         zeros = np.zeros(space.dim)
-        floor = discrete_sigma_floor(space, popsize)
+        floor = discrete_sigma_floor(space)
         # sigma's lower bound per dimension: sigma_min, or pycma's floor on discrete dims
         self._sigma_low = np.full(space.dim, self._params.sigma_min) if floor is None else \
             np.maximum(self._params.sigma_min, np.minimum(floor, self._params.sigma_max))

@@ -271,10 +271,10 @@ def resume(path, *, objective=None, space=None, strategy=None, budget=None, max_
     are dropped from the history and run again.
 
     ``budget``, ``max_time`` and ``target`` may be changed to extend a finished run (``max_time``
-    counts the time of the whole run, before and after the resume). Strategies that plan by
-    their budget (``auto``'s phases, the GA's first population) then continue with the new
-    budget from where they were, which is not the course a run given that budget from the
-    start would have taken. Passing a different
+    counts the time of the whole run, before and after the resume). Strategies that use their
+    budget (``auto``'s phases, the GA's first population, the ES and CMA-ES capping their last
+    ask) then continue with the new budget from where they were, which need not be the course
+    a run given that budget from the start would have taken. Passing a different
     ``space`` or ``strategy`` than the checkpoint's is refused with the differences listed.
     ``objective`` is needed when the checkpoint could not describe it (a plain Python callable
     that is not importable by name); the saved direction, timeout and failure policy apply.

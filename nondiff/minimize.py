@@ -8,6 +8,7 @@ strategy in a fixed order and results are told back in that order.
 
 from __future__ import annotations
 
+import copy
 import secrets
 import time
 import warnings
@@ -280,7 +281,7 @@ class Run:
 
     def _generation(self, evaluator) -> None:
         remaining = self.config.budget - self.nfev
-        if self.checkpoint_path is not None and remaining < self._last_size:
+        if self.checkpoint_path is not None and remaining < self._last_size and not self.replay:
             self._take_anchor()  # this generation will be cut by the budget
         self._at_boundary = False
         candidates = self.strategy.ask()
@@ -390,6 +391,8 @@ class Run:
             self._save_checkpoint()
 
     def _stop_rule(self) -> str | None:
+        if self.replay:  # recorded generations not told yet: the unbroken run went on
+            return None
         c = self.config
         if self.nfev >= c.budget:
             return "budget"
@@ -409,7 +412,9 @@ class Run:
 
     def _take_anchor(self) -> None:
         """Remember the strategy's state now (between a tell and the next ask)."""
-        self._anchor = _Anchor(self.strategy.state_dict(), len(self.history), self.nit)
+        # a copy: a strategy's state_dict may share arrays it later changes in place
+        state = copy.deepcopy(self.strategy.state_dict())
+        self._anchor = _Anchor(state, len(self.history), self.nit)
         if self.stop_reason is None and self.checkpoint_path is not None and not self.nfev:
             from nondiff.checkpoint import check_saveable
 
@@ -473,8 +478,7 @@ class Run:
             seed=self.config.seed,
         )
         describe = getattr(self.strategy, "describe", None)
-        if callable(describe):  # what the strategy picked and why (auto)
-            res.strategy_info = describe()
+        res.strategy_info = describe() if callable(describe) else None  # what auto picked
         own = getattr(self.strategy, "evaluations", None)
         if callable(own):  # strategies that call the program themselves (hybrid) add theirs
             counts = own()

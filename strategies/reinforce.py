@@ -217,7 +217,8 @@ class Reinforce:
     def state_dict(self) -> dict:
         st = self._state
         return {"ledger": self._ledger.state_dict(), "rng": seeding.generator_state(st.rng),
-                "theta": st.theta, "m": st.m, "v": st.v, "t": st.t, "restarts": st.restarts,
+                "theta": _copied(st.theta), "m": _copied(st.m), "v": _copied(st.v), "t": st.t,
+                "restarts": st.restarts,
                 "best": st.best, "stale": st.stale}
 
     def load_state_dict(self, state: dict) -> None:
@@ -230,6 +231,10 @@ class Reinforce:
         st.t, st.restarts = int(state["t"]), int(state["restarts"])
         st.best, st.stale = float(state["best"]), int(state["stale"])
         st.samples = {}
+
+
+def _copied(blocks: dict) -> dict:
+    return {k: {n: a.copy() for n, a in d.items()} for k, d in blocks.items()}
 
 
 def _take(draw, rows):

@@ -224,3 +224,28 @@ def test_a_run_cut_by_max_time_mid_generation_resumes_to_the_unbroken_run(tmp_pa
     unbroken = nd.minimize(quadratic, space(), "random", budget=200, seed=4)
     assert np.array_equal(resumed.history.vectors, unbroken.history.vectors)
     assert resumed.fun == unbroken.fun
+
+
+def test_stop_rules_wait_for_the_replay_and_reinforce_anchors_do_not_move(tmp_path):
+    """A target hit in a generation that was then interrupted: the resumed run finishes that
+    generation as the unbroken run did (stop rules see replayed rows only once told)."""
+    calls = {"n": 0, "at": None}
+
+    def f(x, k, act):
+        calls["n"] += 1
+        if calls["at"] == calls["n"]:
+            raise KeyboardInterrupt
+        return quadratic(x, k, act)
+
+    target = 0.05
+    for strategy in ("cmaes", "reinforce"):
+        ref = nd.minimize(f, space(), strategy, budget=400, seed=3, target=target)
+        hit = int(np.flatnonzero(ref.history.values <= target)[0])
+        ck = tmp_path / f"{strategy}.ckpt"
+        calls.update(n=0, at=hit + 2)
+        cut = nd.minimize(f, space(), strategy, budget=400, seed=3, target=target,
+                          checkpoint=ck)
+        calls.update(at=None)
+        resumed = nd.resume(ck, objective=f)
+        assert cut.stop_reason == "interrupted"
+        assert (resumed.nfev, resumed.nit, resumed.stop_reason) == (ref.nfev, ref.nit, "target")

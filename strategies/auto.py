@@ -372,7 +372,9 @@ def _rule_integer(f):
     if "integer" not in f["kinds"]:
         return None
     return ("bipop", (_bipop(),),
-            ["reals and integers only: BIPOP-CMA-ES with pycma's integer handling"]
+            ["reals and integers only: BIPOP-CMA-ES with pycma's integer handling"
+             + (" (not in one dimension, where pycma cannot: a step size scaled to the range)"
+                if f["dim"] == 1 else "")]
             + _hybrid_note(f))
 
 
@@ -401,10 +403,12 @@ def _parallel_reason(f):
 
 
 def _rule_continuous(f):
+    n = _scan_size(f["budget"], f["dim"])
+    scan = (f"one sweep of coordinate search ({n} values per coordinate, a tenth of the "
+            "budget; solves separable multimodal functions), then " if n else
+            "(the budget is too small for a coordinate sweep) ")
     return (DEFAULT_CONTINUOUS, PORTFOLIOS[DEFAULT_CONTINUOUS],
-            ["continuous space: from the centre of the box, one sweep of coordinate search "
-             f"({_scan_size(f['budget'], f['dim'])} values per coordinate, a tenth of the "
-             "budget; solves separable multimodal functions), then finite-difference BFGS "
+            [f"continuous space: from the centre of the box, {scan}finite-difference BFGS "
              "(cheap on smooth functions), then BIPOP-CMA-ES restarts for the rest of the "
              "budget (chosen on BBOB instances 1-5, benchmarks/auto_tuning.md)"]
             + _hybrid_note(f))

@@ -353,10 +353,12 @@ def _check_signature(fn, space, call, name) -> None:
     if sig is None:
         return
     if call == "kwargs" and not _binds(sig, space.names):
+        hint = (", or pass call='vector' for a function of one vector"
+                if space.kinds <= _VECTOR_KINDS else "")
         raise UsageError(
             f"objective {name!r} cannot be called with the space's parameters "
             f"({', '.join(space.names)}) as keywords; its signature is {name}{sig}. Rename its "
-            "parameters, or pass call='vector' for a function of one vector")
+            f"parameters{hint}")
     if call == "vector":
         try:
             sig.bind(None)

@@ -43,14 +43,18 @@ from __future__ import annotations
 import contextlib
 import math
 import pickle
+import warnings
 from dataclasses import dataclass, field
 
-import cma
 import numpy as np
 
 from nondiff import seeding
 from nondiff.strategy import Pickled, candidate_ids, candidates_from_vectors
 from strategies._common import Ledger, finite_or_worst
+
+with warnings.catch_warnings():  # pycma warns on import when matplotlib (an extra) is absent
+    warnings.filterwarnings("ignore", message="Could not import matplotlib")
+    import cma
 
 __all__ = ["CMAES"]
 

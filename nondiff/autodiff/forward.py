@@ -7,7 +7,7 @@ cannot invalidate anything (they still update the tangent of the array written t
 
 from __future__ import annotations
 
-from .tracer import Box, Trace, link_view, sync_view
+from .tracer import Trace, link_view
 
 __all__ = ["defjvp", "ForwardTrace"]
 
@@ -25,20 +25,7 @@ class ForwardTrace(Trace):
     __slots__ = ()
 
     def apply(self, prim, args, kwargs):
-        raw = list(args)
-        boxes = []
-        lower = False
-        for i, a in enumerate(args):  # unbox_args, inlined: this is the hot path of hvp
-            if isinstance(a, Box):
-                if a._trace is self:
-                    if a._root is not None:
-                        sync_view(a)
-                    v = raw[i] = a._value
-                    boxes.append((i, a))
-                    if isinstance(v, Box):
-                        lower = True
-                else:
-                    lower = True
+        raw, boxes, lower = self.unbox_args(args)
         if kwargs:
             ans = prim(*raw, **kwargs) if lower else prim.fun(*raw, **kwargs)
         else:

@@ -15,7 +15,7 @@ from heapq import heappop, heappush
 from inspect import CO_VARARGS as _VARARGS
 from types import CodeType
 
-from .tracer import Box, Trace, link_view, sync_view
+from .tracer import Trace, link_view
 from .versions import check_saved, writes
 
 __all__ = ["defvjp", "VJPNode", "ReverseTrace", "backward_pass"]
@@ -77,21 +77,8 @@ class ReverseTrace(Trace):
 
     def apply(self, prim, args, kwargs):
         # the hot path of the engine: kept flat (no helper calls) on purpose
-        raw = list(args)
-        lower = False
+        raw, found, lower = self.unbox_args(args)
         parents, vjps, saved = [], [], []
-        found = []
-        for i, a in enumerate(args):
-            if isinstance(a, Box):
-                if a._trace is self:
-                    if a._root is not None:
-                        sync_view(a)
-                    v = raw[i] = a._value
-                    found.append((i, a))
-                    if isinstance(v, Box):
-                        lower = True
-                else:
-                    lower = True
         if kwargs:
             ans = prim(*raw, **kwargs) if lower else prim.fun(*raw, **kwargs)
         else:  # calling with **{} costs a dict merge per call

@@ -32,6 +32,17 @@ class EscapeError(RuntimeError):
     """
 
 
+def top_trace(args):
+    """The innermost (highest-level) trace among the boxed ``args``, or None."""
+    top = None
+    for a in args:
+        if isinstance(a, Box):
+            t = a._trace
+            if top is None or t.level > top.level:
+                top = t
+    return top
+
+
 class Primitive:
     """A named function with derivative rules attached by :func:`defvjp` / :func:`defjvp`.
 
@@ -57,12 +68,7 @@ class Primitive:
         self.__wrapped__ = fun
 
     def __call__(self, *args, **kwargs):
-        top = None
-        for a in args:
-            if isinstance(a, Box):
-                t = a._trace
-                if top is None or t.level > top.level:
-                    top = t
+        top = top_trace(args)
         if top is None:
             return self.fun(*args, **kwargs) if kwargs else self.fun(*args)
         if kwargs and "out" in kwargs:
@@ -89,12 +95,7 @@ class NoGradPrimitive(Primitive):
         self.category = category
 
     def __call__(self, *args, **kwargs):
-        top = None
-        for a in args:
-            if isinstance(a, Box):
-                t = a._trace
-                if top is None or t.level > top.level:
-                    top = t
+        top = top_trace(args)
         if top is None:
             return self.fun(*args, **kwargs)
         return top.nograd(self, args, kwargs)

@@ -7,11 +7,14 @@ its ``state_dict`` in their own.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from nondiff.strategy import Candidate, candidate_ids
 
-__all__ = ["Ledger", "finite_or_worst", "ranks", "centered_ranks"]
+__all__ = ["Ledger", "finite_or_worst", "ranks", "centered_ranks", "nes_utilities",
+           "check_option"]
 
 
 class Ledger:
@@ -117,3 +120,30 @@ def centered_ranks(values: np.ndarray) -> np.ndarray:
     if n < 2:
         return np.zeros(n)
     return ranks(values) / (n - 1) - 0.5
+
+
+def nes_utilities(n: int) -> np.ndarray:
+    """Rank-based utilities of NES (Wierstra et al. 2014, Sec. 3.1 'fitness shaping').
+
+    ``u_k = max(0, ln(n/2 + 1) - ln k) / sum_j max(0, ln(n/2 + 1) - ln j) - 1/n`` for ranks
+    ``k = 1..n`` (1 = best). They sum to zero, so no baseline is needed.
+    """
+    k = np.arange(1, n + 1)
+    w = np.maximum(0.0, math.log(n / 2 + 1) - np.log(k))
+    return w / w.sum() - 1.0 / n
+
+
+def check_option(name, value, *, low=None, high=None, integer=False, inclusive=False):
+    """Validate a numeric option; raise TypeError/ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    if integer and int(value) != value:
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    too_low = low is not None and (value < low if inclusive else value <= low)
+    if too_low or (high is not None and value > high):
+        bound = f">= {low}" if inclusive else f"> {low}"
+        rng = bound if high is None else f"{bound} and <= {high}"
+        raise ValueError(f"{name} must be {rng}, got {value!r}")
+    return int(value) if integer else float(value)

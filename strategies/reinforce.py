@@ -31,8 +31,14 @@ import numpy as np
 
 from nondiff import seeding
 from nondiff.strategy import Candidate, candidate_ids, candidates_from_vectors
-from strategies._common import Ledger, centered_ranks, finite_or_worst, ranks
-from strategies.es._base import nes_utilities
+from strategies._common import (
+    Ledger,
+    centered_ranks,
+    check_option,
+    finite_or_worst,
+    nes_utilities,
+    ranks,
+)
 from strategies.reinforce_blocks import build_blocks
 
 __all__ = ["Reinforce"]
@@ -100,13 +106,12 @@ class Reinforce:
 
     def __init__(self, space, *, seed=None, budget=None, popsize=32, lr=0.05, sigma0=0.25,
                  shaping="centered-ranks", max_categories=16, restarts=True, patience=100):
-        _check_int("popsize", popsize, 2)
-        _check_int("max_categories", max_categories, 2)
-        _check_int("patience", patience, 1)
-        if not (isinstance(lr, (int, float)) and lr > 0):
-            raise ValueError(f"lr must be a positive number, got {lr!r}")
-        if not (isinstance(sigma0, (int, float)) and 0 < sigma0 <= 1):
-            raise ValueError(f"sigma0 must be in (0, 1], got {sigma0!r}")
+        popsize = check_option("popsize", popsize, low=2, integer=True, inclusive=True)
+        max_categories = check_option("max_categories", max_categories, low=2, integer=True,
+                                      inclusive=True)
+        patience = check_option("patience", patience, low=1, integer=True, inclusive=True)
+        lr = check_option("lr", lr, low=0)
+        sigma0 = check_option("sigma0", sigma0, low=0, high=1)
         if shaping not in _SHAPINGS:
             raise ValueError(f"shaping must be one of {', '.join(_SHAPINGS)}, got {shaping!r}")
         self.space = space
@@ -239,8 +244,3 @@ def _copied(blocks: dict) -> dict:
 
 def _take(draw, rows):
     return tuple(d[rows] for d in draw) if isinstance(draw, tuple) else draw[rows]
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")

@@ -62,7 +62,7 @@ import numpy as np
 
 from nondiff import seeding
 from nondiff.strategy import candidate_ids, candidates_from_vectors
-from strategies._common import Ledger
+from strategies._common import Ledger, check_option, nes_utilities
 
 __all__ = ["GaussianES", "reflect", "clip", "nes_utilities", "check_option",
            "discrete_sigma_floor", "discrete_mean_box"]
@@ -85,17 +85,6 @@ def clip(y: np.ndarray) -> np.ndarray:
 
 
 _FOLDS = {"clip": clip, "reflect": reflect}
-
-
-def nes_utilities(n: int) -> np.ndarray:
-    """Rank-based utilities of NES (Wierstra et al. 2014, Sec. 3.1 'fitness shaping').
-
-    ``u_k = max(0, ln(n/2 + 1) - ln k) / sum_j max(0, ln(n/2 + 1) - ln j) - 1/n`` for ranks
-    ``k = 1..n`` (1 = best). They sum to zero, so no baseline is needed.
-    """
-    k = np.arange(1, n + 1)
-    w = np.maximum(0.0, math.log(n / 2 + 1) - np.log(k))
-    return w / w.sum() - 1.0 / n
 
 
 def discrete_sigma_floor(space) -> np.ndarray | None:
@@ -126,22 +115,6 @@ def discrete_mean_box(space) -> tuple[np.ndarray, np.ndarray] | None:
         if space[name].kind == "categorical":
             lo[space.slices[name]] = 0.5 - 0.25 / math.sqrt(2)
     return lo, 1.0 - lo
-
-
-def check_option(name, value, *, low=None, high=None, integer=False, inclusive=False):
-    """Validate a numeric option; raise TypeError/ValueError naming it."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    if integer and int(value) != value:
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    too_low = low is not None and (value < low if inclusive else value <= low)
-    if too_low or (high is not None and value > high):
-        bound = f">= {low}" if inclusive else f"> {low}"
-        rng = bound if high is None else f"{bound} and <= {high}"
-        raise ValueError(f"{name} must be {rng}, got {value!r}")
-    return int(value) if integer else float(value)
 
 
 class GaussianES:

@@ -248,3 +248,15 @@ def test_all_failing_generations_are_resampled_until_the_driver_fails_fast():
 def test_bad_arguments_name_the_parameter(kwargs, name):
     with pytest.raises((ValueError, TypeError), match=name):
         CMAES(BOX, **kwargs)
+
+
+def test_bounds_mapped_by_the_adapter_only_on_continuous_spaces():
+    """pycma runs unbounded (the adapter maps whole populations) unless integers or a penalty
+    need its own bound handling; the candidates stay in the box either way."""
+    assert not CMAES(BOX, seed=0).es.boundary_handler.has_bounds()
+    assert CMAES(BOX, seed=0, bounds="penalty").es.boundary_handler.has_bounds()
+    mixed = Space(x=Real(-1.0, 1.0), k=Integer(0, 4))
+    assert CMAES(mixed, seed=0).es.boundary_handler.has_bounds()
+    es = CMAES(BOX, seed=3, sigma0=2.0)  # most samples fall outside the box in genotype space
+    X = np.stack([c.vector for c in es.ask()])
+    assert np.all((X >= 0) & (X <= 1)) and np.any(np.ptp(X, axis=0) > 0.5)

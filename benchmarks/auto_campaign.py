@@ -19,7 +19,8 @@ Usage::
         --dims 2,5,10 --budget 200d --workers 2
     python benchmarks/auto_campaign.py score --db /tmp/auto_tune.db --vs auto
 
-``--configs`` picks configurations by label (see :data:`CONFIGS`); tuning uses instances 1-5
+``--configs`` picks configurations by label (see :data:`CONFIGS`; ``auto[<name>]`` runs any
+portfolio ``<name>`` of ``strategies.auto.PORTFOLIOS``); tuning uses instances 1-5
 only, the final figures instances 6-10.
 """
 
@@ -56,11 +57,28 @@ CONFIGS = {
 ANCHORS = ("cmaes-bipop", "pycma", "scipy-da", "scipy-nm", "scipy-de", "random")
 
 
+def config_of(label: str) -> tuple[str, dict]:
+    """(strategy name, options) of ``label``: a key of :data:`CONFIGS` or ``auto[<portfolio>]``.
+
+    Any portfolio of ``strategies.auto.PORTFOLIOS`` is reachable as ``auto[<name>]``, so a new
+    portfolio is run without editing :data:`CONFIGS`.
+    """
+    if label in CONFIGS:
+        return CONFIGS[label]
+    if label.startswith("auto[") and label.endswith("]"):
+        from strategies.auto import PORTFOLIOS
+
+        if label[5:-1] in PORTFOLIOS:
+            return "auto", {"portfolio": label[5:-1]}
+    raise ValueError(f"--configs: unknown label {label!r}; known: {', '.join(CONFIGS)} "
+                     "and auto[<name>] for a name in strategies.auto.PORTFOLIOS")
+
+
 def specs_for(labels, dims, instances, budget):
     problems = suites.problems("bbob", runner.parse_ints(dims), runner.parse_ints(instances))
     out = []
     for label in labels:
-        name, opts = CONFIGS[label]
+        name, opts = config_of(label)
         text = json.dumps(opts, sort_keys=True)
         out += [runner.RunSpec(name, p, 0, runner.parse_budget(budget, p.dim), text)
                 for p in problems]
@@ -93,6 +111,8 @@ def label_of(strategy: str, options: str) -> str:
     for label, (name, o) in CONFIGS.items():
         if name == strategy and o == opts:
             return label
+    if strategy == "auto" and list(opts) == ["portfolio"]:
+        return f"auto[{opts['portfolio']}]"
     return f"{strategy}{options}"
 
 

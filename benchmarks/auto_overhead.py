@@ -33,6 +33,15 @@ CONFIGS = {"auto": ("auto", {}),
            "auto[bfgs-restarts]": ("auto", {"portfolio": "bfgs-restarts"})}
 
 
+def config(label: str):
+    """(strategy name, options) of a label: one of CONFIGS or ``auto[<portfolio>]``."""
+    if label in CONFIGS:
+        return CONFIGS[label]
+    if label.startswith("auto[") and label.endswith("]"):
+        return "auto", {"portfolio": label[5:-1]}
+    raise SystemExit(f"--configs: unknown label {label!r}")
+
+
 def sphere_rows(X):
     return ((10.0 * X - 5.0 - 1.0) ** 2).sum(axis=1)
 
@@ -70,11 +79,14 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--budget", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--configs", default=",".join(CONFIGS),
+                    help="labels of CONFIGS, or auto[<portfolio>] for any of auto's portfolios")
     args = ap.parse_args(argv)
     print(f"sphere dim {DIM}, budget {args.budget}, best of {args.repeat}")
     print("| configuration | strategy us/eval | with driver us/eval |")
     print("|---|---|---|")
-    for label, (name, opts) in CONFIGS.items():
+    for label in args.configs.split(","):
+        name, opts = config(label)
         strategy_time(name, opts, 200)  # imports (pycma takes about a second) are not overhead
         s = min(strategy_time(name, opts, args.budget, r) for r in range(args.repeat))
         d = min(driver_time(name, opts, args.budget, r) for r in range(args.repeat))

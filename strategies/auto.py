@@ -67,8 +67,8 @@ class _Phase:
     repeat: bool = False
 
 
-def _bipop():
-    return _Phase("cmaes", {"restarts": _FOREVER, "restart_strategy": "bipop"})
+def _bipop(**options):
+    return _Phase("cmaes", {"restarts": _FOREVER, "restart_strategy": "bipop", **options})
 
 
 # The continuous plans compared on BBOB instances 1-5 (benchmarks/auto_tuning.md).
@@ -84,6 +84,10 @@ PORTFOLIOS = {
                             _Phase("local", start="random", until=0.4, repeat=True), _bipop()),
     "bfgs-bipop-restarts": (_Phase("local", start="centre"), replace(_bipop(), until=0.6),
                             _Phase("local", start="random")),
+    "scan-bfgs-bipop2x": (_Phase("local", {"scan": "budget"}, start="centre"),
+                          _bipop(popsize="2x")),
+    "scan-bfgs-bipop4x": (_Phase("local", {"scan": "budget"}, start="centre"),
+                          _bipop(popsize="4x")),
 }
 DEFAULT_CONTINUOUS = "scan-bfgs-bipop"
 
@@ -162,10 +166,14 @@ class Auto:
         self._child = _build(self.space, spec, self._program)
 
     def _resolve(self, options: dict) -> dict:
-        """Options that depend on the budget: ``scan="budget"`` becomes a grid size."""
+        """Options that depend on the problem: ``scan="budget"`` becomes a grid size and
+        ``popsize="<k>x"`` k times CMA-ES's default population ``4 + floor(3 ln dim)``."""
         out = dict(options)
         if out.get("scan") == "budget":
             out["scan"] = _scan_size(self.budget, self.space.dim)
+        if isinstance(out.get("popsize"), str):
+            factor = float(out["popsize"].rstrip("x"))
+            out["popsize"] = int(factor * (4 + int(3 * np.log(self.space.dim))))
         return out
 
     def _phase_budget(self, phase: int):

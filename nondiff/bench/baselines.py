@@ -1,21 +1,31 @@
 """External baselines run through the same runner as nondiff's strategies: like for like.
 
+Every baseline's first run starts at the centre of the box, ``(lo + hi) / 2``, as in the
+anchors of issue 10 (box [-5, 5]^d, start at the centre); restarts start elsewhere.
+
 - ``scipy-de``: :func:`scipy.optimize.differential_evolution` (Storn and Price, J. Glob. Optim.
-  11, 1997), default settings, no polishing (a polish would spend evaluations outside the
-  budget accounting);
-- ``scipy-da``: :func:`scipy.optimize.dual_annealing` (Xiang et al., Phys. Lett. A 233, 1997);
-- ``scipy-nm``: Nelder-Mead (Nelder and Mead, Comput. J. 7, 1965) restarted from uniform random
-  points until the budget is spent;
-- ``pycma``: raw ``cma.CMAEvolutionStrategy`` ask/tell with IPOP restarts (Auger and Hansen,
-  CEC 2005: population doubled at each restart), to compare against nondiff's adapter.
+  11, 1997), default settings, the centre as ``x0`` (it replaces the first member of the Latin
+  hypercube population, which is evaluated first), no polishing (a polish would spend
+  evaluations outside the budget accounting);
+- ``scipy-da``: :func:`scipy.optimize.dual_annealing` (Xiang et al., Phys. Lett. A 233, 1997)
+  from ``x0`` the centre, evaluated first;
+- ``scipy-nm``: Nelder-Mead (Nelder and Mead, Comput. J. 7, 1965) from the centre, then
+  restarted from uniform random points until the budget is spent;
+- ``pycma``: raw ``cma.CMAEvolutionStrategy`` ask/tell, first run with mean the centre and
+  ``sigma0 = 0.3 * (hi - lo)``, then IPOP restarts (Auger and Hansen, CEC 2005: population
+  doubled at each restart) from uniform random means, to compare against nondiff's adapter;
+- ``ngopt``: nevergrad's ``NGOpt`` wizard (Meunier et al., IEEE Trans. Evol. Comput. 26, 2022)
+  ask/tell on a bounded array initialised at the centre, one worker. nevergrad is optional
+  (``pip install nevergrad``) and only imported by this baseline.
 
 Each sees the problem's objective on its continuous box through :class:`Budgeted`, which records
 every evaluation in order and ends the optimizer by raising :class:`BudgetSpent` at the budget,
 so a baseline never gets more evaluations than a strategy. ``pycma`` draws from numpy's global
-generator, seeded through its ``seed`` option, as pycma does; each run is alone in its worker
-process, so runs stay reproducible.
+generator, seeded through its ``seed`` option, as pycma does; ``ngopt`` draws from its
+parametrization's ``random_state`` and, in some of the optimizers it picks, from numpy's global
+generator, both seeded from the run's seed. Each run is alone in its worker process, so runs
+stay reproducible.
 """
-
 from __future__ import annotations
 
 import numpy as np
@@ -47,46 +57,70 @@ class Budgeted:
         return v if np.isfinite(v) else 1e300
 
 
+def _centre(lo, hi) -> np.ndarray:
+    return (lo + hi) / 2
+
+
 def _de(f, lo, hi, budget, rng, **options):
     from scipy.optimize import differential_evolution
 
     differential_evolution(f, list(zip(lo, hi)), maxiter=10**9, tol=0.0, polish=False,
-                           rng=rng, **options)
+                           rng=rng, **{"x0": _centre(lo, hi), **options})
 
 
 def _da(f, lo, hi, budget, rng, **options):
     from scipy.optimize import dual_annealing
 
-    dual_annealing(f, list(zip(lo, hi)), maxfun=budget, maxiter=10**9, rng=rng, **options)
+    dual_annealing(f, list(zip(lo, hi)), maxfun=budget, maxiter=10**9, rng=rng,
+                   **{"x0": _centre(lo, hi), **options})
 
 
 def _nelder_mead(f, lo, hi, budget, rng, **options):
     from scipy.optimize import minimize
 
     tol = {"xatol": 1e-12, "fatol": 1e-12, **options}
+    x0 = _centre(lo, hi)
     while True:  # restarts until Budgeted raises
-        x0 = rng.uniform(lo, hi)
         minimize(f, x0, method="Nelder-Mead", bounds=list(zip(lo, hi)),
                  options={"maxfev": budget, **tol})
+        x0 = rng.uniform(lo, hi)
 
 
 def _pycma(f, lo, hi, budget, rng, **options):
     import cma
 
-    popsize = None
+    x0, popsize = _centre(lo, hi), None
     while True:  # IPOP restarts until Budgeted raises
         opts = {"bounds": [list(lo), list(hi)], "verbose": -9,
                 "seed": int(rng.integers(1, 2**31)), **options}
         if popsize is not None:
             opts["popsize"] = popsize
-        es = cma.CMAEvolutionStrategy(rng.uniform(lo, hi), 0.3 * float(np.max(hi - lo)), opts)
+        es = cma.CMAEvolutionStrategy(x0, 0.3 * float(np.max(hi - lo)), opts)
         while not es.stop():
             X = es.ask()
             es.tell(X, [f(x) for x in X])
         popsize = 2 * es.popsize
+        x0 = rng.uniform(lo, hi)
 
 
-BASELINES = {"scipy-de": _de, "scipy-da": _da, "scipy-nm": _nelder_mead, "pycma": _pycma}
+def _ngopt(f, lo, hi, budget, rng, **options):
+    try:
+        import nevergrad as ng
+    except ImportError as exc:
+        raise ImportError("baseline 'ngopt' needs nevergrad, which nondiff does not depend on: "
+                          "pip install nevergrad") from exc
+    param = ng.p.Array(init=_centre(lo, hi)).set_bounds(lo, hi)
+    param.random_state = np.random.RandomState(int(rng.integers(2**32)))
+    # some of the optimizers NGOpt picks draw from numpy's global generator, not random_state
+    np.random.seed(int(rng.integers(2**32)))
+    opt = ng.optimizers.NGOpt(parametrization=param, budget=budget, num_workers=1, **options)
+    while True:  # until Budgeted raises
+        candidate = opt.ask()
+        opt.tell(candidate, f(candidate.value))
+
+
+BASELINES = {"scipy-de": _de, "scipy-da": _da, "scipy-nm": _nelder_mead, "pycma": _pycma,
+             "ngopt": _ngopt}
 
 
 def supports(spec) -> bool:

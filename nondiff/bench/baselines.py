@@ -16,7 +16,9 @@ anchors of issue 10 (box [-5, 5]^d, start at the centre); restarts start elsewhe
   doubled at each restart) from uniform random means, to compare against nondiff's adapter;
 - ``ngopt``: nevergrad's ``NGOpt`` wizard (Meunier et al., IEEE Trans. Evol. Comput. 26, 2022)
   ask/tell on a bounded array initialised at the centre, one worker. nevergrad is optional
-  (``pip install nevergrad``) and only imported by this baseline.
+  (``pip install nevergrad``) and only imported by this baseline; nevergrad 1.0.12's
+  MetaModel, which NGOpt picks on some problems, calls ``float`` on a one-element array, a
+  TypeError from numpy 2.4 on (facebookresearch/nevergrad#1612), so run it with numpy < 2.4.
 
 Each sees the problem's objective on its continuous box through :class:`Budgeted`, which records
 every evaluation in order and ends the optimizer by raising :class:`BudgetSpent` at the budget,

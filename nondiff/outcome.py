@@ -227,7 +227,10 @@ def _convert_each(raw: list):
 
 
 def _mark_nonfinite(values: np.ndarray, status: np.ndarray, errors: dict) -> None:
-    bad = np.flatnonzero((status == Status.OK) & ~np.isfinite(values))
+    finite = np.isfinite(values)
+    if finite.all():  # the usual case, checked in one call
+        return
+    bad = np.flatnonzero((status == int(Status.OK)) & ~finite)
     for i in bad:
         errors[int(i)] = f"objective returned a non-finite value: {_inf_name(values[i])}"
     values[bad] = np.nan

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from nondiff.strategy import Candidate, candidate_ids
+from nondiff.strategy import Batch, Candidate, candidate_ids
 
 __all__ = ["Ledger", "finite_or_worst", "ranks", "centered_ranks", "nes_utilities",
            "check_option"]
@@ -42,7 +42,27 @@ class Ledger:
             raise ValueError(
                 f"tell got {len(candidates)} candidates but {values.shape[0]} values"
             )
-        ids = candidate_ids(candidates)
+        if not self._within_pending(candidates):
+            self._check_ids(candidate_ids(candidates))
+        if values.size and math.isnan(values.sum()) and np.isnan(values).any():
+            raise ValueError("tell got NaN values: failures must be passed as +inf")
+        self.pending = range(0)
+        if values.size:
+            i = int(values.argmin())
+            if values[i] < self.best_value or self.best_vector is None:
+                self.best_value = float(values[i])
+                self.best_vector = np.array(candidates[i].vector, dtype=float)
+                self.best_id = candidates[i].id
+        return values
+
+    def _within_pending(self, candidates) -> bool:
+        """A Batch inside the pending range: distinct ids the last ask issued, no check needed."""
+        p = self.pending
+        return (isinstance(candidates, Batch) and isinstance(p, range)
+                and p.start <= candidates.first_id
+                and candidates.first_id + len(candidates) <= p.stop)
+
+    def _check_ids(self, ids: np.ndarray) -> None:
         p = self.pending
         if isinstance(p, range):
             unknown = ids[(ids < p.start) | (ids >= p.stop)] if len(p) else ids
@@ -53,16 +73,6 @@ class Ledger:
                 f"tell got candidate ids {unknown[:5].tolist()} that the last ask did not issue")
         if np.unique(ids).size != ids.size:
             raise ValueError("tell got the same candidate twice")
-        if np.isnan(values).any():
-            raise ValueError("tell got NaN values: failures must be passed as +inf")
-        self.pending = range(0)
-        if values.size:
-            i = int(np.argmin(values))
-            if values[i] < self.best_value or self.best_vector is None:
-                self.best_value = float(values[i])
-                self.best_vector = np.array(candidates[i].vector, dtype=float)
-                self.best_id = candidates[i].id
-        return values
 
     @property
     def best(self) -> tuple[Candidate, float] | None:

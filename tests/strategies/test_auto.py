@@ -34,7 +34,7 @@ def test_conformance_on_other_spaces(space):
 
 
 @pytest.mark.parametrize(("space", "kw", "plan", "first"), [
-    (CONT, {}, "scan-bfgs-bipop", "local"),
+    (CONT, {}, "scan-bfgs-bipop-scaled", "local"),
     (CONT, {"noisy": True}, "cmaes-noise", "cmaes"),
     (CONT, {"workers": 8}, "ipop-wide", "cmaes"),
     (CONT, {"vectorized": True}, "ipop-wide", "cmaes"),
@@ -159,5 +159,14 @@ def test_a_program_without_gradients_stays_black_box():
         return float(a > 0) + float(b > 0)
 
     s = Auto(space, seed=0, budget=100, program=f)
-    assert s.plan_name == "scan-bfgs-bipop"
+    assert s.plan_name == "scan-bfgs-bipop-scaled"
     assert any("no parameter has a usable gradient" in d for d in s.decisions)
+
+
+@pytest.mark.parametrize("budget, factor", [(200 * 4, 1), (500 * 4 - 1, 1), (500 * 4, 4)])
+def test_global_phase_population_grows_with_the_budget(budget, factor):
+    """Four times pycma's default population from 500 evaluations per dimension (CONT has 4)."""
+    s = Auto(CONT, seed=0, budget=budget)
+    _drive(s, _sphere, until=lambda s: s.component == "cmaes")
+    assert s._child.es.popsize == factor * (4 + int(3 * np.log(CONT.dim)))
+    assert ("4x" in " ".join(s.decisions)) == (factor == 4)

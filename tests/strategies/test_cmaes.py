@@ -260,3 +260,14 @@ def test_bounds_mapped_by_the_adapter_only_on_continuous_spaces():
     es = CMAES(BOX, seed=3, sigma0=2.0)  # most samples fall outside the box in genotype space
     X = np.stack([c.vector for c in es.ask()])
     assert np.all((X >= 0) & (X <= 1)) and np.any(np.ptp(X, axis=0) > 0.5)
+
+
+def test_population_bound_mapping_equals_pycmas_transform_row_by_row():
+    from strategies.cmaes import _UnitBox
+
+    rng = np.random.default_rng(0)
+    tf = cma.BoundTransform([0.0, 1.0])
+    for C in (rng.uniform(0.06, 0.94, (7, 4)), rng.normal(0.5, 2.0, (7, 4)),
+              rng.normal(0.5, 0.3, (3, 1))):
+        expected = np.stack([tf.repair(row) for row in C])
+        np.testing.assert_array_equal(_UnitBox()(C), expected)

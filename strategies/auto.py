@@ -85,6 +85,9 @@ PORTFOLIOS = {
                             _Phase("local", start="random", until=0.4, repeat=True), _bipop()),
     "bfgs-bipop-restarts": (_Phase("local", start="centre"), replace(_bipop(), until=0.6),
                             _Phase("local", start="random")),
+    "nm-restarts": (_Phase("nm", start="centre"), _Phase("nm", start="random")),
+    "scan-nm-restarts": (_Phase("nm", {"scan": "budget"}, start="centre"),
+                         _Phase("nm", start="random")),
 }
 # BIPOP with k times pycma's default population (fewer, cheaper generations per evaluation)
 PORTFOLIOS["scan-bfgs-bipop-scaled"] = (_Phase("local", {"scan": "budget"}, start="centre"),
@@ -288,7 +291,7 @@ def _plain(value):
 
 
 # auto's own components (not in the registry): name -> (module, class)
-_OWN = {"local": ("strategies.auto_local", "LocalBFGS")}
+_OWN = {"local": ("strategies.auto_local", "LocalBFGS"), "nm": ("strategies.auto_nm", "LocalNM")}
 
 
 def _build(space, spec: dict, program=None):

@@ -23,6 +23,8 @@ separable multimodal functions (BBOB's Rastrigin f3, f4) in their global basin b
 The search is a Python generator that yields batches and receives their values. Its state is
 therefore the list of values it has received: ``state_dict`` stores them and
 ``load_state_dict`` replays them through a fresh generator, which is deterministic.
+:class:`GeneratorSearch` holds that machinery (ask, tell, budget, state by replay) for every
+such search of ``auto`` (:mod:`strategies.auto_nm` too).
 
 [1] J. Nocedal, S. J. Wright, *Numerical Optimization*, 2nd ed., Springer (2006).
 """
@@ -37,7 +39,7 @@ import numpy as np
 from nondiff.strategy import candidate_ids, candidates_from_vectors
 from strategies._common import Ledger
 
-__all__ = ["LocalBFGS"]
+__all__ = ["GeneratorSearch", "LocalBFGS"]
 
 _C1 = 1e-4  # Armijo constant, [1] section 3.1
 
@@ -59,68 +61,23 @@ class _State:
     stopped: str | None = None
 
 
-class LocalBFGS:
-    """Projected BFGS with finite-difference gradients on the unit-cube encoding.
+class GeneratorSearch:
+    """The protocol around a search written as a generator of batches (subclasses: the searches).
 
-    Parameters
-    ----------
-    space : nondiff.space.Space
-    seed, budget
-        As for every strategy (the search itself is deterministic).
-    x0 : array, optional
-        Start point in the unit cube; default its centre.
-    h : float
-        Forward-difference step in the cube (default 1e-7).
-    h_central : float
-        First central-difference step, used once forward differences stall (default 1e-5,
-        about the cube root of machine epsilon, [1] eq. 8.7); divided by 10 at each further
-        stall down to 1e-8.
-    memory : int, optional
-        Keep only the last ``memory`` curvature pairs (L-BFGS, [1] algorithm 7.4); default
-        None, the full inverse-Hessian matrix.
-    scan : int
-        Before BFGS, one sweep of coordinate search trying ``scan`` evenly spaced values per
-        coordinate (default 0: no sweep).
-    max_backtracks : int
-        Line-search halvings before the search counts as converged (default 30).
-    xtol : float
-        Converged when a step moves less than this in the cube (default 1e-10).
-
-    Examples
-    --------
-    >>> from nondiff.space import Space, Real
-    >>> s = LocalBFGS(Space(x=Real(-1, 1), y=Real(-1, 1)))
-    >>> len(s.ask())  # the start point
-    1
+    A subclass sets ``space``, ``budget``, ``_ledger`` (a :class:`Ledger`) and ``_state`` (a
+    fresh :class:`_State`), defines ``_search()`` returning the generator, and calls
+    ``_start()``. The generator yields ``(n, dim)`` arrays of points in the unit cube, receives
+    their values (``+inf`` for failures and for points cut off by the budget) and returns the
+    reason it ended.
     """
 
     supported_types = ("real", "array")
 
-    def __init__(self, space, *, seed=None, budget=None, x0=None, h=1e-7, h_central=1e-5,
-                 memory=None, scan=0, max_backtracks=30, xtol=1e-10):
-        del seed  # deterministic
-        dim = space.dim
-        x0 = np.full(dim, 0.5) if x0 is None else np.asarray(x0, dtype=float).reshape(-1)
-        if x0.shape != (dim,) or not np.all((x0 >= 0) & (x0 <= 1)):
-            raise ValueError(f"x0 must be {dim} numbers in [0, 1] (the unit-cube encoding)")
-        for name, value in (("h", h), ("h_central", h_central), ("xtol", xtol)):
-            if not (isinstance(value, (int, float)) and 0 < value < 0.5):
-                raise ValueError(f"{name} must be a number in (0, 0.5), got {value!r}")
-        if isinstance(scan, bool) or not isinstance(scan, int) or scan < 0 or scan == 1:
-            raise ValueError(f"scan must be 0 or an integer >= 2, got {scan!r}")
-        if not isinstance(max_backtracks, int) or max_backtracks < 1:
-            raise ValueError(f"max_backtracks must be an integer >= 1, got {max_backtracks!r}")
-        if budget is not None and budget < 1:
-            raise ValueError(f"budget must be >= 1, got {budget!r}")
-        self.space, self.budget = space, budget
-        self._params = _Params(x0, float(h), float(h_central), memory, int(scan),
-                               max_backtracks, float(xtol))
-        self._ledger = Ledger(space)
-        self._state = _State()
-        self._start()
+    def _search(self):  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
 
     def _start(self):
-        self._gen = _bfgs(self._params)
+        self._gen = self._search()
         self._batch = next(self._gen)
         self._asked = None
 
@@ -176,6 +133,68 @@ class LocalBFGS:
             self._state.told.append(values[a:b])
             self._send(values[a:b])
         self._ledger.load_state_dict(state["ledger"])
+
+
+class LocalBFGS(GeneratorSearch):
+    """Projected BFGS with finite-difference gradients on the unit-cube encoding.
+
+    Parameters
+    ----------
+    space : nondiff.space.Space
+    seed, budget
+        As for every strategy (the search itself is deterministic).
+    x0 : array, optional
+        Start point in the unit cube; default its centre.
+    h : float
+        Forward-difference step in the cube (default 1e-7).
+    h_central : float
+        First central-difference step, used once forward differences stall (default 1e-5,
+        about the cube root of machine epsilon, [1] eq. 8.7); divided by 10 at each further
+        stall down to 1e-8.
+    memory : int, optional
+        Keep only the last ``memory`` curvature pairs (L-BFGS, [1] algorithm 7.4); default
+        None, the full inverse-Hessian matrix.
+    scan : int
+        Before BFGS, one sweep of coordinate search trying ``scan`` evenly spaced values per
+        coordinate (default 0: no sweep).
+    max_backtracks : int
+        Line-search halvings before the search counts as converged (default 30).
+    xtol : float
+        Converged when a step moves less than this in the cube (default 1e-10).
+
+    Examples
+    --------
+    >>> from nondiff.space import Space, Real
+    >>> s = LocalBFGS(Space(x=Real(-1, 1), y=Real(-1, 1)))
+    >>> len(s.ask())  # the start point
+    1
+    """
+
+    def __init__(self, space, *, seed=None, budget=None, x0=None, h=1e-7, h_central=1e-5,
+                 memory=None, scan=0, max_backtracks=30, xtol=1e-10):
+        del seed  # deterministic
+        dim = space.dim
+        x0 = np.full(dim, 0.5) if x0 is None else np.asarray(x0, dtype=float).reshape(-1)
+        if x0.shape != (dim,) or not np.all((x0 >= 0) & (x0 <= 1)):
+            raise ValueError(f"x0 must be {dim} numbers in [0, 1] (the unit-cube encoding)")
+        for name, value in (("h", h), ("h_central", h_central), ("xtol", xtol)):
+            if not (isinstance(value, (int, float)) and 0 < value < 0.5):
+                raise ValueError(f"{name} must be a number in (0, 0.5), got {value!r}")
+        if isinstance(scan, bool) or not isinstance(scan, int) or scan < 0 or scan == 1:
+            raise ValueError(f"scan must be 0 or an integer >= 2, got {scan!r}")
+        if not isinstance(max_backtracks, int) or max_backtracks < 1:
+            raise ValueError(f"max_backtracks must be an integer >= 1, got {max_backtracks!r}")
+        if budget is not None and budget < 1:
+            raise ValueError(f"budget must be >= 1, got {budget!r}")
+        self.space, self.budget = space, budget
+        self._params = _Params(x0, float(h), float(h_central), memory, int(scan),
+                               max_backtracks, float(xtol))
+        self._ledger = Ledger(space)
+        self._state = _State()
+        self._start()
+
+    def _search(self):
+        return _bfgs(self._params)
 
 
 # --- the search, as a generator of batches ------------------------------------------------------

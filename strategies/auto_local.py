@@ -23,7 +23,7 @@ separable multimodal functions (BBOB's Rastrigin f3, f4) in their global basin b
 The search is a Python generator that yields batches and receives their values. Its state is
 therefore the list of values it has received: ``state_dict`` stores them and
 ``load_state_dict`` replays them through a fresh generator, which is deterministic.
-:class:`GeneratorSearch` holds that machinery (ask, tell, budget, state by replay) for every
+:class:`_GeneratorSearch` holds that machinery (ask, tell, budget, state by replay) for every
 such search of ``auto`` (:mod:`strategies.auto_nm` too).
 
 [1] J. Nocedal, S. J. Wright, *Numerical Optimization*, 2nd ed., Springer (2006).
@@ -39,7 +39,7 @@ import numpy as np
 from nondiff.strategy import candidate_ids, candidates_from_vectors
 from strategies._common import Ledger
 
-__all__ = ["GeneratorSearch", "LocalBFGS"]
+__all__ = ["LocalBFGS"]
 
 _C1 = 1e-4  # Armijo constant, [1] section 3.1
 
@@ -61,7 +61,7 @@ class _State:
     stopped: str | None = None
 
 
-class GeneratorSearch:
+class _GeneratorSearch:
     """The protocol around a search written as a generator of batches (subclasses: the searches).
 
     A subclass sets ``space``, ``budget``, ``_ledger`` (a :class:`Ledger`) and ``_state`` (a
@@ -135,7 +135,7 @@ class GeneratorSearch:
         self._ledger.load_state_dict(state["ledger"])
 
 
-class LocalBFGS(GeneratorSearch):
+class LocalBFGS(_GeneratorSearch):
     """Projected BFGS with finite-difference gradients on the unit-cube encoding.
 
     Parameters

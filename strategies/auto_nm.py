@@ -32,7 +32,7 @@ where ``+`` would leave the cube); its ``N + 1`` points are asked as one batch, 
 shrink's ``N`` points, while reflection, expansion and contraction ask one point each.
 Optionally (``scan=n``) one sweep of coordinate search (:mod:`strategies.auto_local`) moves
 ``x0`` first. The search is a generator of batches, replayed on ``load_state_dict``
-(:class:`strategies.auto_local.GeneratorSearch`).
+(:class:`strategies.auto_local._GeneratorSearch`).
 
 [1] J. A. Nelder, R. Mead, "A simplex method for function minimization", The Computer Journal
     7(4), 308-313 (1965).
@@ -48,7 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from strategies._common import Ledger
-from strategies.auto_local import GeneratorSearch, _scan, _State
+from strategies.auto_local import _GeneratorSearch, _scan, _State
 
 __all__ = ["LocalNM"]
 
@@ -74,7 +74,7 @@ def _coefficients(dim: int, adaptive: bool) -> tuple[float, float, float, float]
     return 1.0, 1.0 + 2.0 / n, 0.75 - 1.0 / (2.0 * n), 1.0 - 1.0 / n
 
 
-class LocalNM(GeneratorSearch):
+class LocalNM(_GeneratorSearch):
     """Nelder-Mead on the unit-cube encoding, clipped into the cube, converging as scipy's.
 
     Parameters

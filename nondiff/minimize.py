@@ -9,6 +9,7 @@ strategy in a fixed order and results are told back in that order.
 from __future__ import annotations
 
 import copy
+import functools
 import secrets
 import time
 import warnings
@@ -354,13 +355,18 @@ class Run:
                             outcome.errors)
         n = len(candidates)
         status = np.asarray(outcome.status)
-        self.nfev += int((status != _interrupted_code()).sum())
-        ok = status == 0
-        self.n_ok += int(ok.sum())
-        if ok.any():
-            v = np.where(ok, self.objective.sign * outcome.values, np.inf)
+        sign = self.objective.sign
+        if not status.any():  # every evaluation ok, the usual case: no masks
+            self.nfev, self.n_ok = self.nfev + n, self.n_ok + n
+            v = sign * outcome.values
+        else:
+            ok = status == 0
+            self.nfev += int((status != _interrupted_code()).sum())
+            self.n_ok += int(ok.sum())
+            v = np.where(ok, sign * outcome.values, np.inf)
+        if n and np.isfinite(v).any():
             i = int(np.argmin(v))
-            if self.best_row < 0 or v[i] < self.objective.sign * self.history.values[self.best_row]:
+            if self.best_row < 0 or v[i] < sign * self.history.values[self.best_row]:
                 self.best_row = len(self.history) - n + i
 
     def _tell(self, candidates, values, status) -> None:
@@ -532,6 +538,7 @@ def _natural_x(objective, space, params):
     return params
 
 
+@functools.cache
 def _interrupted_code() -> int:
     from nondiff.evaluate import Status
 

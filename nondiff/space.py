@@ -106,6 +106,7 @@ class Space(Mapping):
         self._slices = {n: slice(int(e - p.size), int(e)) for (n, p), e in
                         zip(self._params.items(), ends)}
         self._steps = np.concatenate([p.steps() for p in self._params.values()])
+        self._kinds = frozenset(p.kind for p in self._params.values())
         self._steps.setflags(write=False)
 
     # --- the mapping and its layout ---------------------------------------------------------
@@ -132,7 +133,7 @@ class Space(Mapping):
     @property
     def kinds(self) -> frozenset[str]:
         """The parameter kinds present (``"real"``, ``"integer"``, ...)."""
-        return frozenset(p.kind for p in self._params.values())
+        return self._kinds
 
     @property
     def slices(self) -> Mapping[str, slice]:

@@ -11,6 +11,7 @@ from nondiff.space import Array, Bits, Categorical, Integer, Permutation, Real, 
 from strategies.auto import PORTFOLIOS, Auto
 
 CONT = Space(x=Real(-2.0, 3.0), w=Array((3,), -1.0, 1.0))
+WIDE = Space(x=Real(-2.0, 3.0), w=Array((5,), -1.0, 1.0))  # dimension 6: BFGS + BIPOP
 
 
 def _drive(s, f, until=None):
@@ -34,7 +35,8 @@ def test_conformance_on_other_spaces(space):
 
 
 @pytest.mark.parametrize(("space", "kw", "plan", "first"), [
-    (CONT, {}, "scan-bfgs-bipop-scaled", "local"),
+    (CONT, {}, "scan-nm-restarts", "nm"),
+    (WIDE, {}, "scan-bfgs-bipop-scaled", "local"),
     (CONT, {"noisy": True}, "cmaes-noise", "cmaes"),
     (CONT, {"workers": 8}, "ipop-wide", "cmaes"),
     (CONT, {"vectorized": True}, "ipop-wide", "cmaes"),
@@ -72,8 +74,17 @@ def test_forced_portfolio_needs_a_continuous_space():
         Auto(Space(c=Categorical(["a", "b"])), portfolio="bipop")
 
 
+@pytest.mark.parametrize(("dim", "budget", "plan"), [
+    (2, 999, "scan-nm-restarts"), (2, 1000, "scan-bfgs-bipop-scaled"),
+    (5, 2499, "scan-nm-restarts"), (6, 100, "scan-bfgs-bipop-scaled"),
+    (2, None, "scan-bfgs-bipop-scaled")])
+def test_nelder_mead_in_low_dimension_at_small_budgets(dim, budget, plan):
+    s = Auto(Space(x=Array((dim,), 0.0, 1.0)), seed=0, budget=budget)
+    assert s.plan_name == plan
+
+
 def test_local_phase_hands_over_to_cmaes_and_ids_keep_increasing():
-    s = Auto(CONT, seed=3, budget=600)
+    s = Auto(CONT, seed=3, budget=600, portfolio="scan-bfgs-bipop-scaled")
     ids = np.concatenate(_drive(s, _sphere))
     assert np.array_equal(ids, np.arange(600)), "ids must be 0..budget-1, one per evaluation"
     events = [what for _, what in s._state.log]
@@ -82,9 +93,10 @@ def test_local_phase_hands_over_to_cmaes_and_ids_keep_increasing():
     assert np.allclose(s.best[0].vector, 0.3, atol=1e-6)
 
 
-def test_first_point_is_the_centre_of_the_box():
-    s = Auto(CONT, seed=0, budget=50)
-    assert np.array_equal(s.ask().vectors, np.full((1, CONT.dim), 0.5))
+@pytest.mark.parametrize("space", [CONT, WIDE], ids=["nelder-mead", "bfgs"])
+def test_first_point_is_the_centre_of_the_box(space):
+    s = Auto(space, seed=0, budget=50)
+    assert np.array_equal(s.ask().vectors[0], np.full(space.dim, 0.5))
 
 
 def test_state_round_trip_after_the_switch():
@@ -159,14 +171,14 @@ def test_a_program_without_gradients_stays_black_box():
         return float(a > 0) + float(b > 0)
 
     s = Auto(space, seed=0, budget=100, program=f)
-    assert s.plan_name == "scan-bfgs-bipop-scaled"
+    assert s.plan_name == "scan-nm-restarts"
     assert any("no parameter has a usable gradient" in d for d in s.decisions)
 
 
-@pytest.mark.parametrize("budget, factor", [(200 * 4, 1), (500 * 4 - 1, 1), (500 * 4, 4)])
+@pytest.mark.parametrize("budget, factor", [(200 * 6, 1), (500 * 6 - 1, 1), (500 * 6, 4)])
 def test_global_phase_population_grows_with_the_budget(budget, factor):
-    """Four times pycma's default population from 500 evaluations per dimension (CONT has 4)."""
-    s = Auto(CONT, seed=0, budget=budget)
+    """Four times pycma's default population from 500 evaluations per dimension (WIDE has 6)."""
+    s = Auto(WIDE, seed=0, budget=budget)
     _drive(s, _sphere, until=lambda s: s.component == "cmaes")
-    assert s._child.es.popsize == factor * (4 + int(3 * np.log(CONT.dim)))
+    assert s._child.es.popsize == factor * (4 + int(3 * np.log(WIDE.dim)))
     assert ("4x" in " ".join(s.decisions)) == (factor == 4)

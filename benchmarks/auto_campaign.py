@@ -51,6 +51,9 @@ CONFIGS = {
     "pycma": ("pycma", {}),
     "scipy-da": ("scipy-da", {}),
     "scipy-nm": ("scipy-nm", {}),
+    # scipy's default simplex is a speck at the centre of [-5, 5]^d; an axis simplex of 0.2 of
+    # the box scored best of 0.05/0.1/0.2 on instances 1-5 (0.467 at 200d, 0.717 at 1000d)
+    "scipy-nm[step0.2]": ("scipy-nm", {"step": 0.2}),
     "scipy-de": ("scipy-de", {}),
     "random": ("random", {}),
     "ngopt": ("ngopt", {}),  # needs nevergrad (pip install nevergrad)

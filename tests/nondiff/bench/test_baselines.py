@@ -130,3 +130,17 @@ def test_ngopt_runs_from_the_centre_reproducibly_and_improves():
     assert np.nanmin(values) < 1e-3 * values[0]
     again, _ = baselines.run("ngopt", p, 50, seed=3)
     assert np.array_equal(values, again)
+
+
+def test_nelder_mead_step_builds_an_axis_simplex_of_that_fraction_of_the_box():
+    p, points = _lopsided()
+    baselines.run("scipy-nm", p, 30, seed=0, step=0.2)
+    # the centre (1, 6, -6.5), then one vertex per axis, 0.2 of the widths (4, 8, 1) away
+    expected = [[1.0, 6.0, -6.5], [1.8, 6.0, -6.5], [1.0, 7.6, -6.5], [1.0, 6.0, -6.3]]
+    np.testing.assert_allclose(points[:4], expected, rtol=0, atol=1e-12)
+
+
+def test_simplex_edges_turn_inwards_at_the_upper_bound():
+    s = baselines._simplex(np.array([2.9, 2.0, -6.1]), LO, HI, 0.25)
+    np.testing.assert_allclose(s, [[2.9, 2.0, -6.1], [1.9, 2.0, -6.1], [2.9, 4.0, -6.1],
+                                   [2.9, 2.0, -6.35]], rtol=0, atol=1e-12)

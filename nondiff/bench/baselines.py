@@ -28,7 +28,7 @@ generator, seeded through its ``seed`` option, as pycma does; ``ngopt`` draws fr
 parametrization's ``random_state`` and, in some of the optimizers it picks, from numpy's global
 generator, both seeded from the run's seed. Each run is alone in its worker process, so runs
 stay reproducible, except ``ngopt`` where NGOpt hands over to nevergrad's ``CmaFmin2`` (its
-MetaModel does for d=5 at 200·d): that calls ``cma.fmin`` without a seed, so pycma reseeds
+MetaModel does for d=5 and d=10 at 200·d): that calls ``cma.fmin`` without a seed, so pycma reseeds
 numpy's global generator from the clock.
 """
 

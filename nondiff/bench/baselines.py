@@ -15,6 +15,9 @@ anchors of issue 10 (box [-5, 5]^d, start at the centre); restarts start elsewhe
 - ``pycma``: raw ``cma.CMAEvolutionStrategy`` ask/tell, first run with mean the centre and
   ``sigma0 = 0.3 * (hi - lo)``, then IPOP restarts (Auger and Hansen, CEC 2005: population
   doubled at each restart) from uniform random means, to compare against nondiff's adapter;
+- ``pycma-bipop``: pycma's own BIPOP restarts (Hansen, GECCO 2009 workshop) through
+  ``cma.fmin2(..., restarts, bipop=True)``, the first run from the centre with the same
+  ``sigma0``, later ones from uniform random points;
 - ``ngopt``: nevergrad's ``NGOpt`` wizard (Meunier et al., IEEE Trans. Evol. Comput. 26, 2022)
   ask/tell on a bounded array initialised at the centre, one worker. nevergrad is optional
   (``pip install nevergrad``) and only imported by this baseline; nevergrad 1.0.12's
@@ -120,6 +123,22 @@ def _pycma(f, lo, hi, budget, rng, **options):
         x0 = rng.uniform(lo, hi)
 
 
+def _pycma_bipop(f, lo, hi, budget, rng, **options):
+    """pycma's own BIPOP restarts (``cma.fmin2(..., bipop=True)``), the first from the centre."""
+    import cma
+
+    runs = [0]
+
+    def x0():  # pycma calls it once per run
+        runs[0] += 1
+        return _centre(lo, hi) if runs[0] == 1 else rng.uniform(lo, hi)
+
+    opts = {"bounds": [list(lo), list(hi)], "verbose": -9, "verb_log": 0,
+            "seed": int(rng.integers(1, 2**31)), **options}
+    while True:  # fmin2 ends after 10**6 restarts; Budgeted raises long before
+        cma.fmin2(f, x0, 0.3 * float(np.max(hi - lo)), opts, restarts=10**6, bipop=True)
+
+
 def _ngopt(f, lo, hi, budget, rng, **options):
     try:
         import nevergrad as ng
@@ -137,7 +156,7 @@ def _ngopt(f, lo, hi, budget, rng, **options):
 
 
 BASELINES = {"scipy-de": _de, "scipy-da": _da, "scipy-nm": _nelder_mead, "pycma": _pycma,
-             "ngopt": _ngopt}
+             "pycma-bipop": _pycma_bipop, "ngopt": _ngopt}
 
 
 def supports(spec) -> bool:

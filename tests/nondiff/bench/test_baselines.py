@@ -144,3 +144,25 @@ def test_simplex_edges_turn_inwards_at_the_upper_bound():
     s = baselines._simplex(np.array([2.9, 2.0, -6.1]), LO, HI, 0.25)
     np.testing.assert_allclose(s, [[2.9, 2.0, -6.1], [1.9, 2.0, -6.1], [2.9, 4.0, -6.1],
                                    [2.9, 2.0, -6.35]], rtol=0, atol=1e-12)
+
+
+def test_pycma_bipop_starts_at_the_centre_then_bipop_restarts(monkeypatch):
+    import cma.evolution_strategy as es_module
+
+    runs = []
+
+    class Recording(es_module.CMAEvolutionStrategy):
+        def __init__(self, x0, sigma0, opts=None, **kw):
+            super().__init__(x0, sigma0, opts, **kw)
+            runs.append((np.array(self.x0), self.popsize))
+
+    monkeypatch.setattr(es_module, "CMAEvolutionStrategy", Recording)
+    p, _ = _lopsided()
+    p = dataclasses.replace(p, fn=lambda x: 1.0)  # flat: every run stops at once
+    values, _ = baselines.run("pycma-bipop", p, 600, seed=1)
+    assert values.size == 600
+    x0s, pops = zip(*runs)
+    assert np.array_equal(x0s[0], (LO + HI) / 2)
+    later = np.array(x0s[1:])
+    assert len(later) >= 3 and np.all((LO <= later) & (later <= HI))
+    assert max(pops) > pops[0]  # BIPOP's large runs grow the population

@@ -185,8 +185,9 @@ def cmd_score(args) -> None:
                for g in glist]
         print(f"| {label} | {len(v)} | {np.mean(list(v.values())):.3f} | "
               + " | ".join(f"{x:.3f}" for x in per) + " |")
-    best = {k: max(data[lab].get(k, 0) for lab in data if lab in ANCHORS)
-            for k in set().union(*(data[lab] for lab in data if lab in ANCHORS))}
+    anchors = [lab for lab in data if lab.split("@")[0] in ANCHORS]  # any database's
+    best = {k: max(data[lab].get(k, 0) for lab in anchors)
+            for k in set().union(*(data[lab] for lab in anchors))}
     if best:
         print(f"\nper-problem best of the anchors: {np.mean(list(best.values())):.3f}")
     if args.vs in data:

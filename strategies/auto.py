@@ -139,7 +139,7 @@ class Auto:
     >>> from nondiff.space import Space, Real
     >>> s = Auto(Space(x=Real(-1, 1), y=Real(-1, 1)), seed=0, budget=100)
     >>> s.plan_name
-    'scan-bfgs-bipop-scaled'
+    'scan-nm-restarts'
     >>> len(s.ask())  # the centre of the box first
     1
     """

@@ -228,10 +228,6 @@ class CMAES:
             opts["bounds"] = [list(lo), list(hi)]
             opts["BoundaryHandler"] = (cma.BoundPenalty if bounds == "penalty"
                                        else cma.BoundTransform)
-        elif "maxstd" not in (options or {}) and dim > 1:
-            # what pycma derives from bounds: range times maxstd_boundrange (default 1/3)
-            frac = (options or {}).get("maxstd_boundrange", 1.0 / 3.0)
-            opts["maxstd"] = (hi - lo) * float(frac)
         if discrete.size and dim > 1:
             opts["integer_variables"] = [int(i) for i in discrete]
             opts["CMA_stds"] = list(1.0 / scale)
@@ -239,6 +235,8 @@ class CMAES:
             opts["maxstd"] = np.inf
             sigma0 = sigma0 / scale[0]  # what CMA_stds would do: sigma0 a fraction of the range
         opts.update(options or {})
+        if unit_box is not None and dim > 1:
+            opts["maxstd"] = _maxstd_from_bounds(options or {}, hi - lo)
         if x0 is not None:
             x0 = np.asarray(x0, dtype=float).reshape(-1)
             if x0.shape != (dim,) or not np.all((x0 >= 0) & (x0 <= 1)):
@@ -438,6 +436,24 @@ class CMAES:
 
 _RESTART_FIELDS = ("irun", "runs_with_small", "small_evals", "large_evals", "popsize0",
                    "maxiter0", "regime", "stopped", "generation")
+
+
+def _maxstd_from_bounds(options: dict, span: np.ndarray):
+    """``maxstd`` as pycma sets it when given bounds of width ``span``: the user's, else ``span``
+    times ``maxstd_boundrange`` (default 1/3). Strings are evaluated and None (pycma's default)
+    means unset, as pycma does."""
+    maxstd = _evaluated(options, "maxstd", len(span))
+    if maxstd is not None:
+        return maxstd
+    frac = _evaluated(options, "maxstd_boundrange", len(span))
+    return span * (1.0 / 3.0 if frac is None else float(frac))
+
+
+def _evaluated(options: dict, key: str, dim: int):
+    """The value of one pycma option as pycma evaluates it (``"1/5"``, ``"None"``, ...)."""
+    if key not in options:
+        return None
+    return cma.CMAOptions({key: options[key]}).eval(key, None, {"N": dim})
 
 
 def _jsonable_legacy(state: dict) -> dict:

@@ -284,3 +284,24 @@ def test_start_near_the_faces_matches_raw_pycma():
         X = raw.ask()
         raw.tell(X, list(rastrigin_like(np.array(X))))
         np.testing.assert_array_equal(np.stack([c.vector for c in cands]), np.array(X))
+
+
+def corner(X):
+    """A sphere around the corner (1, ..., 1): the step sizes grow until maxstd caps them."""
+    return ((np.atleast_2d(X) - 1.0) ** 2).sum(axis=1)
+
+
+@pytest.mark.parametrize("options", [{"maxstd": None}, {"maxstd": "None"},
+                                     {"maxstd_boundrange": "1/5"}, {"maxstd_boundrange": 0.2},
+                                     {"maxstd": 0.1}])
+def test_maxstd_options_give_raw_pycmas_run_with_bounds(options):
+    """pycma's own spellings of its default maxstd (None, "None") and of a bound range (a
+    string it evaluates) mean on the unbounded run what they mean to pycma with bounds."""
+    x0 = np.full(6, 0.02)
+    ad, raw = CMAES(BOX, seed=4, x0=x0, sigma0=0.3, options=options), raw_pycma(4, x0, 0.3,
+                                                                             **options)
+    for _ in range(12):
+        cands, _ = step(ad, corner)
+        X = raw.ask()
+        raw.tell(X, list(corner(np.array(X))))
+        np.testing.assert_array_equal(np.stack([c.vector for c in cands]), np.array(X))

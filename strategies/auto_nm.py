@@ -110,7 +110,7 @@ class LocalNM(_GeneratorSearch):
                  xatol=1e-8, fatol=1e-8, scan=0):
         del seed  # deterministic
         dim = space.dim
-        x0 = np.full(dim, 0.5) if x0 is None else np.asarray(x0, dtype=float).reshape(-1)
+        x0 = _start_vector(x0, dim)
         _check(dim, x0, budget, step, adaptive, xatol, fatol, scan)
         self.space, self.budget = space, budget
         self._params = _Params(x0, float(step), int(scan), float(xatol), float(fatol),
@@ -121,6 +121,17 @@ class LocalNM(_GeneratorSearch):
 
     def _search(self):
         return _nelder_mead(self._params)
+
+
+def _start_vector(x0, dim: int) -> np.ndarray:
+    """``x0`` as a flat float array, the centre of the cube when None."""
+    if x0 is None:
+        return np.full(dim, 0.5)
+    try:
+        return np.asarray(x0, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise ValueError(f"x0 must be {dim} numbers in [0, 1] (the unit-cube encoding), "
+                         f"got {x0!r}") from None
 
 
 def _check(dim, x0, budget, step, adaptive, xatol, fatol, scan):
@@ -135,8 +146,9 @@ def _check(dim, x0, budget, step, adaptive, xatol, fatol, scan):
             raise ValueError(f"{name} must be a number >= 0, got {value!r}")
     if isinstance(scan, bool) or not isinstance(scan, int) or scan < 0 or scan == 1:
         raise ValueError(f"scan must be 0 or an integer >= 2, got {scan!r}")
-    if budget is not None and (isinstance(budget, bool) or budget < 1):
-        raise ValueError(f"budget must be >= 1, got {budget!r}")
+    if budget is not None and (isinstance(budget, bool)
+                               or not isinstance(budget, (int, np.integer)) or budget < 1):
+        raise ValueError(f"budget must be an integer >= 1 or None, got {budget!r}")
 
 
 # --- the search, as a generator of batches ------------------------------------------------------

@@ -178,7 +178,8 @@ def test_scan_starts_the_simplex_at_the_best_grid_point():
 
 @pytest.mark.parametrize("bad", [dict(step=0), dict(step=1.5), dict(xatol=-1.0),
                                  dict(fatol="x"), dict(scan=1), dict(x0=[0.5, 2.0]),
-                                 dict(budget=0)])
+                                 dict(budget=0), dict(budget=2.5), dict(budget="3"),
+                                 dict(x0="centre")])
 def test_bad_options_raise_naming_the_option(bad):
     name = next(iter(bad))
     with pytest.raises(ValueError, match=name):

@@ -305,3 +305,12 @@ def test_maxstd_options_give_raw_pycmas_run_with_bounds(options):
         X = raw.ask()
         raw.tell(X, list(corner(np.array(X))))
         np.testing.assert_array_equal(np.stack([c.vector for c in cands]), np.array(X))
+
+
+@pytest.mark.parametrize("space", [BOX, Space(x=Real(-1.0, 1.0), k=Integer(0, 4))])
+def test_ask_after_the_budget_is_spent_returns_no_candidates(space):
+    es = CMAES(space, seed=0, budget=4)
+    step(es, rastrigin_like)
+    assert es.stop() == "budget"
+    cands, _ = step(es, rastrigin_like)
+    assert len(cands) == 0 and es.stop() == "budget"

@@ -209,10 +209,10 @@ def _bfgs(p: _Params):
     """
     x = p.x0.copy()
     fx = (yield x[None, :])[0]
+    if p.scan:  # also when the start point failed: any finite point of the sweep is better
+        x, fx = yield from _scan(x, fx, p.scan)
     if not math.isfinite(fx):
         return "the start point failed"
-    if p.scan:
-        x, fx = yield from _scan(x, fx, p.scan)
     levels, k = _fd_levels(p), 0
     g = yield from _gradient(x, fx, *levels[k])
     H = None

@@ -130,3 +130,20 @@ def test_scan_puts_a_separable_multimodal_function_in_its_global_basin():
     assert plain.best[1] > 1.0
     assert scanned.best[1] < 1e-8
     assert np.allclose(scanned.best[0].vector, 0.8, atol=1e-5)
+
+
+def test_a_failed_start_point_still_runs_the_scan_then_bfgs():
+    """``auto`` starts at the centre, where a user's objective may fail (``log|x|``, ``1/x``):
+    the sweep goes on from there and BFGS from its best point."""
+    def f(X):
+        v = ((X - 0.3) ** 2).sum(axis=1)
+        v[np.all(X == 0.5, axis=1)] = np.inf
+        return v
+
+    s = LocalBFGS(SPACE, budget=400, scan=11)
+    _run(s, f)
+    assert s.stop() != "the start point failed"
+    assert s.best[1] < 1e-10 and np.allclose(s.best[0].vector, 0.3, atol=1e-5)
+    every_scan_point_fails = LocalBFGS(SPACE, scan=5)
+    _run(every_scan_point_fails, lambda X: np.full(len(X), np.inf))
+    assert every_scan_point_fails.stop() == "the start point failed"

@@ -306,13 +306,19 @@ class CMAES:
             if st.noise_pending is not None:
                 C = self._reevaluation_points()
                 whole = len(C)
+                C = C[: self._within_budget(whole)]
             else:
-                n = whole = st.es.popsize
-                if self.budget is not None:
-                    n = max(0, min(n, self.budget - self._ledger.next_id))
+                whole = st.es.popsize
+                n = self._within_budget(whole)
                 C = np.asarray(st.es.ask(n)) if n else np.zeros((0, self.space.dim))
         self._asked = (C, self._ledger.issue(len(C)), whole)
         return candidates_from_vectors(self.space, self._from_cma(C), self._asked[1])
+
+    def _within_budget(self, n: int) -> int:
+        """How many of ``n`` points the budget still allows."""
+        if self.budget is None:
+            return n
+        return max(0, min(n, self.budget - self._ledger.next_id))
 
     def tell(self, candidates, values) -> None:
         values = self._ledger.accept(candidates, values)

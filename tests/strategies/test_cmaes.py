@@ -314,3 +314,12 @@ def test_ask_after_the_budget_is_spent_returns_no_candidates(space):
     assert es.stop() == "budget"
     cands, _ = step(es, rastrigin_like)
     assert len(cands) == 0 and es.stop() == "budget"
+
+
+def test_the_noise_handlers_reevaluations_respect_the_budget():
+    space = Space(x=Real(0.0, 1.0), y=Real(0.0, 1.0), z=Real(0.0, 1.0))  # popsize 7
+    es = CMAES(space, seed=0, budget=8, noise_handling=True)
+    step(es, rastrigin_like)
+    assert es._state.noise_pending is not None and len(es._state.noise_pending["idx"]) > 1
+    cands, _ = step(es, rastrigin_like)
+    assert len(cands) == 1 and es.stop() == "budget"

@@ -149,7 +149,8 @@ class Auto:
     def __init__(self, space, *, seed=None, budget=None, noisy=False, workers=1,
                  vectorized=False, program=None, portfolio=None):
         _check_args(space, budget, noisy, workers, vectorized, portfolio)
-        self.space, self.budget, self._program = space, budget, program
+        self.space, self._program = space, program
+        self.budget = None if budget is None else int(budget)
         self._rng = seeding.as_generator(seed)
         self._ledger = Ledger(space)
         self.plan_name, self.plan, self.decisions = _choose(
@@ -482,8 +483,8 @@ _RULES = (_rule_hybrid, _rule_forced, _rule_discrete, _rule_integer, _rule_noisy
 def _check_args(space, budget, noisy, workers, vectorized, portfolio):
     if getattr(space, "dim", 0) < 1:
         raise ValueError("space must have at least one dimension")
-    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int)
-                               or budget < 1):
+    if budget is not None and (isinstance(budget, bool)
+                               or not isinstance(budget, (int, np.integer)) or budget < 1):
         raise ValueError(f"budget must be an integer >= 1 or None, got {budget!r}")
     for name, value in (("noisy", noisy), ("vectorized", vectorized)):
         if not isinstance(value, (bool, np.bool_)):

@@ -182,3 +182,9 @@ def test_global_phase_population_grows_with_the_budget(budget, factor):
     _drive(s, _sphere, until=lambda s: s.component == "cmaes")
     assert s._child.es.popsize == factor * (4 + int(3 * np.log(WIDE.dim)))
     assert f"{factor}x pycma's default population" in " ".join(s.decisions)
+
+
+def test_numpy_integer_budget_is_accepted():
+    s = Auto(CONT, seed=0, budget=np.int64(40))
+    ids = np.concatenate(_drive(s, _sphere))
+    assert s.budget == 40 and type(s.budget) is int and np.array_equal(ids, np.arange(40))

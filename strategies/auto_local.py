@@ -184,6 +184,9 @@ class LocalBFGS(_GeneratorSearch):
             raise ValueError(f"scan must be 0 or an integer >= 2, got {scan!r}")
         if not isinstance(max_backtracks, int) or max_backtracks < 1:
             raise ValueError(f"max_backtracks must be an integer >= 1, got {max_backtracks!r}")
+        if memory is not None and (isinstance(memory, bool) or not isinstance(memory, int)
+                                   or memory < 1):
+            raise ValueError(f"memory must be None or an integer >= 1, got {memory!r}")
         if budget is not None and budget < 1:
             raise ValueError(f"budget must be >= 1, got {budget!r}")
         self.space, self.budget = space, budget

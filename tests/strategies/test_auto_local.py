@@ -86,7 +86,8 @@ def test_failed_start_point_stops_the_search():
 
 @pytest.mark.parametrize(("kw", "word"), [({"x0": [2.0] * 4}, "x0"), ({"h": 0.0}, "h"),
                                           ({"max_backtracks": 0}, "max_backtracks"),
-                                          ({"budget": 0}, "budget")])
+                                          ({"budget": 0}, "budget"), ({"memory": 0}, "memory"),
+                                          ({"memory": 2.5}, "memory")])
 def test_bad_options_name_the_parameter(kw, word):
     with pytest.raises(ValueError, match=word):
         LocalBFGS(SPACE, **kw)

@@ -504,3 +504,7 @@ def _check_args(space, budget, sigma0, popsize, restarts, restart_strategy, incp
         bad = [k for k in options if k not in known or k in _MANAGED]
         if bad:
             raise ValueError(f"options: unknown or adapter-managed pycma option(s) {bad}")
+        if space.dim == 1 and options.get("maxstd") not in (None, "None"):
+            # pycma 4.5 cannot apply a step-size cap in dimension 1 ("dimension needed")
+            raise ValueError("options: maxstd is not supported on a 1-D space (pycma 4.5 "
+                             "fails on it); leave it out")

@@ -323,3 +323,9 @@ def test_the_noise_handlers_reevaluations_respect_the_budget():
     assert es._state.noise_pending is not None and len(es._state.noise_pending["idx"]) > 1
     cands, _ = step(es, rastrigin_like)
     assert len(cands) == 1 and es.stop() == "budget"
+
+
+def test_maxstd_on_a_one_dimensional_space_is_refused_by_name():
+    with pytest.raises(ValueError, match="maxstd"):
+        CMAES(Space(x=Real(0.0, 1.0)), options={"maxstd": 0.2})
+    CMAES(Space(x=Real(0.0, 1.0)), options={"maxstd": None})  # pycma's default spelling is fine

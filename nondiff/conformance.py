@@ -198,10 +198,27 @@ def check_stop_reason(strategy, space):
     assert reason is None or isinstance(reason, str), f"stop() returned {reason!r}"
 
 
+def check_empty_tell_changes_nothing(strategy, space):
+    """``tell([], [])`` with no ask pending, before and after a generation, is a no-op."""
+    a, b = _make(strategy, space, seed=5), _make(strategy, space, seed=5)
+    a.tell([], [])
+    for s in (a, b):
+        batch = s.ask()
+        s.tell(batch, _values(space, batch) if len(batch) else [])
+    a.tell([], [])
+    ca, cb = a.ask(), b.ask()
+    assert np.array_equal(_vectors(ca), _vectors(cb)), "an empty tell changed the next ask"
+
+
+def _vectors(candidates):
+    return np.stack([c.vector for c in candidates]) if len(candidates) else np.zeros((0, 0))
+
+
 _CHECKS = [
     check_candidates_in_space, check_failures_ranked_worst, check_rejects_foreign_ids,
     check_state_round_trip, check_same_seed_same_run, check_budget_respected,
     check_interrupt_then_resume, check_one_dimensional_spaces, check_stop_reason,
+    check_empty_tell_changes_nothing,
 ]
 
 

@@ -93,6 +93,8 @@ class _GeneratorSearch:
 
     def tell(self, candidates, values) -> None:
         values = self._ledger.accept(candidates, values)
+        if self._asked is None:
+            return  # an empty tell with no ask pending (accept refuses any candidate then)
         first, whole = self._asked
         self._asked = None
         full = np.full(whole, np.inf)

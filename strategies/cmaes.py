@@ -322,6 +322,8 @@ class CMAES:
 
     def tell(self, candidates, values) -> None:
         values = self._ledger.accept(candidates, values)
+        if self._asked is None:
+            return  # an empty tell with no ask pending (accept refuses any candidate then)
         C, first, whole = self._asked
         self._asked = None
         rows = candidate_ids(candidates) - first

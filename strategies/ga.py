@@ -301,6 +301,8 @@ class GeneticAlgorithm:
         if foreign.size:
             raise ValueError(f"tell got candidate ids {foreign[:5].tolist()} the last ask did "
                              "not issue")
+        if s.asked is None:
+            return  # an empty tell with no ask pending
         viol = s.asked_viol[rows]
         # Infeasible points never become the reported best.
         self._ledger.accept(candidates, np.where(viol > 0, np.inf, values))

@@ -260,6 +260,8 @@ class Hybrid:
     # --- tell -----------------------------------------------------------------------------
     def tell(self, candidates, values):
         values = self._ledger.accept(candidates, values)
+        if self._pending is None:
+            return  # an empty tell with no ask pending (accept refuses any candidate then)
         first, subs, thetas = self._pending
         idx = candidate_ids(candidates) - first
         if subs is not None:

@@ -189,6 +189,8 @@ class GaussianES:
 
     def tell(self, candidates, values) -> None:
         values = self._ledger.accept(candidates, values)
+        if self._asked is None:
+            return  # an empty tell with no ask pending (accept refuses any candidate then)
         z, y, first = self._asked
         rows = candidate_ids(candidates) - first
         self._asked = None

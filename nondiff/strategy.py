@@ -8,7 +8,8 @@ A strategy is an ask/tell object over a :class:`~nondiff.space.Space`:
   prefix-free subset of it (the driver may evaluate fewer when the budget runs out); ``values``
   is a float64 array in the *minimization* sense where every failed evaluation (error, NaN,
   timeout, crash) is ``+inf``. NaN never reaches a strategy. Telling ids that did not come
-  from the last ask raises ``ValueError``.
+  from the last ask raises ``ValueError``; telling nothing (``tell([], [])``) with no ask
+  pending changes nothing.
 - ``stop() -> str | None``: the strategy's own reason to stop (e.g. ``"converged"``), or None.
 - ``state_dict() / load_state_dict(d)``: all mutable state (RNG included) as plain data: dicts,
   lists, str, int, float, bool, None and numpy arrays, plus :class:`Pickled` for third-party

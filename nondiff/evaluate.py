@@ -20,7 +20,11 @@ evaluations run:
 Ctrl-C during :meth:`Evaluator.evaluate` does not raise: no new evaluation starts, running ones
 get ``grace`` seconds to finish (a second Ctrl-C ends the wait), the rest are ``INTERRUPTED``
 and the outcome comes back with ``interrupted=True``. In process, the evaluation that received
-the KeyboardInterrupt is itself interrupted.
+the KeyboardInterrupt is itself interrupted. A ``deadline`` (how the driver enforces
+``max_time``) ends a batch the same way with no grace: in a process pool the whole batch is
+queued at once and, when the deadline passes, nothing new starts and running evaluations are
+killed; in process, evaluations run one at a time and none starts after the deadline (a
+running call cannot be stopped). The outcome then comes back with ``deadline_passed=True``.
 """
 
 from __future__ import annotations
@@ -109,8 +113,17 @@ class Evaluator:
         """Where evaluations run: ``"inline"``, ``"processes"`` or ``"executor"``."""
         return self._backend.mode
 
-    def evaluate(self, candidates) -> BatchOutcome:
+    def evaluate(self, candidates, deadline=None) -> BatchOutcome:
         """Evaluate ``candidates``; the outcome's rows follow their order.
+
+        Parameters
+        ----------
+        candidates : sequence of Candidate
+        deadline : float, optional
+            A :func:`time.monotonic` instant after which no evaluation starts and (in a
+            process pool) running ones are killed; those left unfinished are ``INTERRUPTED``
+            and the outcome has ``deadline_passed=True``. Not enforced on a user's executor,
+            which cannot stop a running task (check the clock between batches there).
 
         Raises
         ------
@@ -120,11 +133,12 @@ class Evaluator:
         """
         if not self._finalizer.alive:
             raise RuntimeError("this Evaluator is closed")
+        deadline = _check_deadline(deadline)
         n = len(candidates)
         if n == 0:
             return BatchOutcome.empty(0)
         args = self.objective.arguments(candidates)
-        outcome = self._backend.run(self.objective, args, n, self.grace)
+        outcome = self._backend.run(self.objective, args, n, self.grace, deadline)
         if self.objective.on_error == "raise":
             _raise_first_failure(outcome)
         return outcome
@@ -136,10 +150,23 @@ class _Inline:
 
     mode = "inline"
 
-    def run(self, objective, args, n, grace) -> BatchOutcome:
-        part = objective.run(args)
-        return BatchOutcome(part.values, part.status, part.seconds, part.errors,
-                            part.interrupted)
+    def run(self, objective, args, n, grace, deadline=None) -> BatchOutcome:
+        if deadline is None:
+            part = objective.run(args)
+            return BatchOutcome(part.values, part.status, part.seconds, part.errors,
+                                part.interrupted)
+        out = BatchOutcome.empty(n)
+        # one call per candidate (one for a batch objective), so none starts after the deadline
+        for s in _task_slices(n, 1, objective.batch):
+            if time.monotonic() >= deadline:
+                out.deadline_passed = True
+                break
+            part = objective.run(_take(args, s))
+            out.fill(s, part)
+            if part.interrupted:
+                out.interrupted = True
+                break
+        return out
 
     def close(self) -> None:
         pass
@@ -156,13 +183,15 @@ class _Processes:
         # a command stops itself at the timeout; the pool only steps in if that fails
         self.slack = 2.0 if objective.enforces_timeout else 0.0
 
-    def run(self, objective, args, n, grace) -> BatchOutcome:
+    def run(self, objective, args, n, grace, deadline=None) -> BatchOutcome:
         slices = _task_slices(n, self.workers, objective.batch)
         tasks = [_take(args, s) for s in slices]
         timeout = None if objective.timeout is None else objective.timeout + self.slack
-        with _CtrlC(grace) as ctrl_c:
-            results, interrupted = self.pool.run(tasks, timeout, ctrl_c)
-        return _assemble(n, slices, results, interrupted)
+        with _Interrupt(grace, deadline) as stop:
+            results, _ = self.pool.run(tasks, timeout, stop)
+        out = _assemble(n, slices, results, stop.ctrl_c)
+        out.deadline_passed = stop.cut and bool((out.status == Status.INTERRUPTED).any())
+        return out
 
     def close(self) -> None:
         self.pool.close()
@@ -178,10 +207,12 @@ class _Executor:
         self.window = workers if workers > 1 else window
         self.parallel = workers if workers > 1 else (window or 1)
 
-    def run(self, objective, args, n, grace) -> BatchOutcome:
+    def run(self, objective, args, n, grace, deadline=None) -> BatchOutcome:
+        # no deadline: a task past it could only be abandoned, still holding a slot of the
+        # user's executor into the next batches
         slices = _task_slices(n, self.parallel, objective.batch)
         tasks = [_take(args, s) for s in slices]
-        with _CtrlC(grace) as ctrl_c:
+        with _Interrupt(grace) as ctrl_c:
             results, interrupted = _FutureRun(self, objective, tasks).run(ctrl_c)
         return _assemble(n, slices, results, interrupted)
 
@@ -304,8 +335,8 @@ class _FutureRun:
         if self.running and time.monotonic() < ctrl_c.deadline:
             return False
         for i, _, t0 in self.running.values():
-            self.results[i] = (Status.INTERRUPTED, "interrupted (Ctrl-C) while running",
-                               time.monotonic() - t0)
+            self.results[i] = (Status.INTERRUPTED, f"interrupted ({ctrl_c.reason}) while "
+                               "running", time.monotonic() - t0)
         self.running.clear()
         for i in self.pending:
             self.results[i] = (Status.INTERRUPTED, None, 0.0)
@@ -319,19 +350,40 @@ def _execute(objective, args) -> TaskResult:
 
 
 # --- helpers -----------------------------------------------------------------------------------
-class _CtrlC:
-    """While active, SIGINT sets a flag instead of raising; a second one ends the grace period.
+class _Interrupt:
+    """What ends a batch early: Ctrl-C after a grace period, or a deadline with no grace.
 
-    Only the main thread can receive signals; elsewhere this does nothing.
+    While active, SIGINT sets a flag instead of raising; a second one ends the grace period.
+    Only the main thread can receive signals; elsewhere Ctrl-C is not caught. The pool and the
+    executor loop read ``requested`` (stop starting evaluations), ``deadline`` (stop running
+    ones from then on) and ``reason``; past ``cutoff`` both hold, as after Ctrl-C with the
+    grace period over, so the deadline takes the same path as Ctrl-C.
     """
 
-    def __init__(self, grace: float):
+    def __init__(self, grace: float, cutoff: float | None = None):
         self.grace = grace
-        self.requested = False
-        self.deadline = float("inf")
+        self.ctrl_c = False
+        self.cutoff = float("inf") if cutoff is None else cutoff
+        self.cut = False  # the cutoff was seen passed (latched)
+        self._grace_end = float("inf")
         self._saved = None
 
-    def __enter__(self) -> _CtrlC:
+    @property
+    def requested(self) -> bool:
+        if not self.cut and time.monotonic() >= self.cutoff:
+            self.cut = True
+        return self.ctrl_c or self.cut
+
+    @property
+    def deadline(self) -> float:
+        """The instant running evaluations are stopped (inf while nothing asks for it)."""
+        return min(self._grace_end, self.cutoff)
+
+    @property
+    def reason(self) -> str:
+        return "Ctrl-C" if self.ctrl_c else "time limit"
+
+    def __enter__(self) -> _Interrupt:
         if threading.current_thread() is threading.main_thread():
             previous = signal.getsignal(signal.SIGINT)
             if previous is not signal.SIG_IGN:
@@ -344,10 +396,10 @@ class _CtrlC:
 
     def _handle(self, signum, frame) -> None:
         now = time.monotonic()
-        if self.requested:
-            self.deadline = now
+        if self.ctrl_c:
+            self._grace_end = now
         else:
-            self.requested, self.deadline = True, now + self.grace
+            self.ctrl_c, self._grace_end = True, now + self.grace
 
 
 def _task_slices(n: int, parallel: int, batch: bool) -> list[slice]:
@@ -392,6 +444,18 @@ def _check_workers(workers) -> int:
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
     return int(workers)
+
+
+def _check_deadline(deadline) -> float | None:
+    if deadline is None:
+        return None
+    if isinstance(deadline, bool) or not isinstance(deadline, (int, float, np.integer,
+                                                              np.floating)):
+        raise TypeError(f"deadline must be a time.monotonic() instant (a float) or None, "
+                        f"not {type(deadline).__name__}")
+    if np.isnan(deadline):
+        raise ValueError("deadline must be a time.monotonic() instant, got nan")
+    return float(deadline)
 
 
 def _check_grace(grace) -> float:

@@ -88,9 +88,10 @@ def minimize(objective, space=None, strategy="auto", budget=100, seed=None, *, w
         Parallel evaluation: a process pool of ``workers`` processes, or any
         ``concurrent.futures.Executor`` / Dask ``Client``; ``timeout`` per evaluation, seconds.
     max_time, target
-        Stop after ``max_time`` seconds, or once the best value reaches ``target``. Under a
-        time limit a generation is evaluated ``workers`` candidates at a time so the limit holds
-        within a generation (with a user ``executor``: between generations only).
+        Stop after ``max_time`` seconds, or once the best value reaches ``target``. The time
+        limit holds within a generation: no evaluation starts after it and, with ``workers``,
+        running ones are killed (with a user ``executor``: checked between generations only;
+        in process, a running call is let finish). A generation cut short is not told.
     callbacks : sequence of callables
         Called as ``cb(RunInfo)`` after each generation; a True return stops the run.
     checkpoint : path, optional
@@ -334,20 +335,19 @@ class Run:
         return values, status, interrupted
 
     def _evaluate(self, evaluator, candidates):
-        """Evaluate ``candidates``; under ``max_time``, ``workers`` at a time, stopping once the
-        time is up, so a large generation of a slow objective cannot overrun the limit (the
-        outcome then covers only the first candidates; the generation is not told)."""
+        """Evaluate ``candidates``; under ``max_time`` the evaluator stops at the time limit,
+        so a large generation of a slow objective cannot overrun it: what was not finished by
+        then is ``INTERRUPTED`` (so the generation is not told) and the run stops with
+        ``max_time``. A user's executor cannot stop a task: it is checked between generations."""
         limit = self.config.max_time
-        if limit is None or self.executor is not None:
+        if limit is None or evaluator.mode == "executor":
             return evaluator.evaluate(candidates)
-        step, parts = self.config.workers, []
-        for start in range(0, len(candidates), step):
-            if parts and self.elapsed >= limit:
-                break
-            parts.append(evaluator.evaluate(candidates[start:start + step]))
-            if parts[-1].interrupted:
-                break
-        return parts[0] if len(parts) == 1 else _concatenated(parts)
+        # the driver's clock is perf_counter, the evaluator's monotonic: pass the time left
+        deadline = time.monotonic() + (limit - self.elapsed)
+        outcome = evaluator.evaluate(candidates, deadline=deadline)
+        if outcome.deadline_passed and self.stop_reason is None:
+            self.stop_reason = "max_time"
+        return outcome
 
     def _record(self, candidates, outcome) -> None:
         self.history.append(candidate_ids(candidates), stack_vectors(candidates),
@@ -491,20 +491,6 @@ class Run:
             res.update(nfev_total=counts["nfev"], njev=counts["njev"],
                        nfev_inner=counts["nfev_inner"])
         return res
-
-
-def _concatenated(parts):
-    """One outcome from consecutive outcomes (errors re-indexed)."""
-    from nondiff.evaluate import BatchOutcome
-
-    errors, offset = {}, 0
-    for part in parts:
-        errors.update({offset + i: text for i, text in part.errors.items()})
-        offset += len(part.values)
-    return BatchOutcome(np.concatenate([p.values for p in parts]),
-                        np.concatenate([p.status for p in parts]),
-                        np.concatenate([p.seconds for p in parts]), errors,
-                        any(p.interrupted for p in parts))
 
 
 def _padded(outcome, n):

@@ -67,6 +67,9 @@ class BatchOutcome:
         Index in the batch -> error text (traceback tail, stderr tail or reason).
     interrupted : bool
         True when Ctrl-C arrived during the batch; unfinished evaluations are ``INTERRUPTED``.
+    deadline_passed : bool
+        True when the ``deadline`` given to ``evaluate`` cut the batch: the evaluations not
+        finished by then are ``INTERRUPTED`` (a time limit, not a user's Ctrl-C).
     """
 
     values: np.ndarray
@@ -74,6 +77,7 @@ class BatchOutcome:
     seconds: np.ndarray
     errors: dict = field(default_factory=dict)
     interrupted: bool = False
+    deadline_passed: bool = False
 
     @classmethod
     def empty(cls, n: int, status: Status = Status.INTERRUPTED) -> BatchOutcome:

@@ -207,6 +207,9 @@ class WorkerPool:
     def close(self) -> None:
         """Ask every worker to stop, and kill those that do not within a second."""
         for w in self.workers:
+            if not w.ready:  # a replacement still starting holds nothing: no need to wait
+                w.kill(graceful=False)
+                continue
             try:
                 w.conn.send(None)
             except (OSError, ValueError):
@@ -228,10 +231,12 @@ class WorkerPool:
 
         ``results[i]`` is a :class:`TaskResult`, or ``(Status, text, seconds)`` for a task
         that timed out, crashed or was interrupted. ``interrupt`` is an object whose
-        ``requested`` and ``deadline`` attributes say whether Ctrl-C arrived and until when
-        running tasks may finish. An exception raised by the objective (``on_error="raise"``)
-        is re-raised after the busy workers have been replaced, so no stale result is ever
-        read later.
+        ``requested`` attribute says that no task may start any more (Ctrl-C arrived, or a
+        time limit passed), ``deadline`` until when running tasks may finish (a
+        ``time.monotonic()`` instant, woken up for even before ``requested``; inf for none)
+        and ``reason`` what interrupted them, for their error text. An exception raised by the
+        objective (``on_error="raise"``) is re-raised after the busy workers have been
+        replaced, so no stale result is ever read later.
         """
         run = _Run(tasks, timeout)
         try:
@@ -271,8 +276,7 @@ class WorkerPool:
     def _next_wait(self, timeout, interrupt) -> float:
         now = time.monotonic()
         limits = [w.task[2] for w in self._busy() if w.task[2] is not None]
-        if interrupt.requested:
-            limits.append(interrupt.deadline)
+        limits.append(interrupt.deadline)  # a time limit is known before it is reached
         return max(0.0, min([now + _POLL, *limits]) - now)
 
     def _collect(self, run: _Run, timeout: float) -> None:
@@ -328,7 +332,7 @@ class WorkerPool:
         if self._busy() and time.monotonic() < interrupt.deadline:
             return False
         for w in self._busy():
-            text = "interrupted (Ctrl-C) while running"
+            text = f"interrupted ({interrupt.reason}) while running"
             run.results[w.task[0]] = (Status.INTERRUPTED, text, _elapsed(w))
             w.task = None
             self._replace(w)

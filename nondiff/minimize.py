@@ -91,7 +91,7 @@ def minimize(objective, space=None, strategy="auto", budget=100, seed=None, *, w
         Stop after ``max_time`` seconds, or once the best value reaches ``target``. The time
         limit holds within a generation: no evaluation starts after it and, with ``workers``,
         running ones are killed (with a user ``executor``: checked between generations only;
-        in process, a running call is let finish). A generation cut short is not told.
+        in process, a running call is allowed to finish). A generation cut short is not told.
     callbacks : sequence of callables
         Called as ``cb(RunInfo)`` after each generation; a True return stops the run.
     checkpoint : path, optional

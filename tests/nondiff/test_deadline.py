@@ -145,3 +145,24 @@ def test_max_time_with_workers_ends_at_the_limit_and_the_cut_generation_is_not_t
     cut = h.status == INTERRUPTED
     assert cut.any() and set(h.ids[cut]).isdisjoint(spy.told)
     assert (h.generation[cut] == res.nit).all() and len(spy.told) == 4 * res.nit
+
+
+def slow_sphere(x):
+    time.sleep(0.05)
+    return (x - 0.3) ** 2
+
+
+def sphere(x):
+    return (x - 0.3) ** 2
+
+
+def test_a_run_cut_in_the_pool_resumes_to_the_unbroken_run(tmp_path):
+    ck = tmp_path / "run.ckpt"
+    opts = {"batch_size": 8}
+    cut = nd.minimize(slow_sphere, SPACE, "random", budget=40, seed=5, workers=2,
+                      max_time=0.5, checkpoint=ck, strategy_options=opts)
+    assert cut.stop_reason == "max_time" and cut.counts["interrupted"] > 0
+    resumed = nd.resume(ck, objective=sphere, max_time=3600)
+    unbroken = nd.minimize(sphere, SPACE, "random", budget=40, seed=5, strategy_options=opts)
+    assert np.array_equal(resumed.history.vectors, unbroken.history.vectors)
+    assert resumed.nfev == unbroken.nfev == 40 and resumed.fun == unbroken.fun

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
+from nondiff.plain import plain
 
 __all__ = ["Result", "STOP_STATUS"]
 
@@ -43,7 +43,7 @@ class Result(dict):
     def to_json_dict(self) -> dict:
         """A JSON-serializable summary (no history arrays)."""
         return {
-            "params": _jsonable(self.params),
+            "params": plain(self.params),
             "value": _float_or_none(self.value),
             "nfev": int(self.nfev),
             "nit": int(self.nit),
@@ -61,13 +61,3 @@ class Result(dict):
 
 def _float_or_none(v):
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return obj

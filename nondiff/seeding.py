@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nondiff.plain import plain
+
 __all__ = ["as_generator", "spawn", "generator_state", "set_generator_state", "from_state"]
 
 
@@ -36,7 +38,7 @@ def spawn(seed, n: int) -> list[np.random.Generator]:
 
 def generator_state(rng: np.random.Generator) -> dict:
     """The JSON-serializable state of ``rng`` (bit generator name and integers only)."""
-    return _jsonable(rng.bit_generator.state)
+    return plain(rng.bit_generator.state)
 
 
 def set_generator_state(rng: np.random.Generator, state: dict) -> None:
@@ -55,13 +57,3 @@ def from_state(state: dict) -> np.random.Generator:
     rng = np.random.Generator(bitgen())
     rng.bit_generator.state = state
     return rng
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.integer):
-        return int(obj)
-    return obj

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from nondiff import registry, seeding
+from nondiff.plain import plain
 from nondiff.strategy import Batch, candidate_ids, stack_vectors
 from strategies._common import Ledger
 
@@ -275,7 +276,7 @@ class Auto:
                 "ledger": self._ledger.state_dict()}
 
     def load_state_dict(self, state: dict) -> None:
-        self._state = _State(phase=int(state["phase"]), child_spec=_plain(state["child_spec"]),
+        self._state = _State(phase=int(state["phase"]), child_spec=plain(state["child_spec"]),
                              child_used=int(state["child_used"]),
                              components=int(state["components"]),
                              log=[[int(n), str(w)] for n, w in state["log"]])
@@ -284,17 +285,6 @@ class Auto:
         seeding.set_generator_state(self._rng, state["rng"])
         self._ledger.load_state_dict(state["ledger"])
         self._batch = None
-
-
-def _plain(value):
-    """Checkpoint round trips turn lists into arrays; the spec is rebuilt from plain values."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 # auto's own components (not in the registry): name -> (module, class)
